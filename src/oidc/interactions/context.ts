@@ -1,0 +1,22 @@
+import type Provider from 'oidc-provider';
+import type { LoginEvents } from '../../observability/events.js';
+import type { Pseudonymizer } from '../../observability/pseudonym.js';
+import type { PageRenderer } from '../../pages/render.js';
+import type { CertificateHandles } from '../certificate-handles.js';
+import type { LoginRecords } from '../login-record.js';
+import type { RememberedConsent } from '../remembered-consent.js';
+
+/** What every interaction step needs; built once at start. */
+export interface InteractionDependencies {
+  provider: Provider;
+  pages: PageRenderer;
+  handles: CertificateHandles;
+  loginRecords: LoginRecords;
+  consents: RememberedConsent;
+  events: LoginEvents;
+  pseudonyms: Pseudonymizer;
+  /** Public URL of the certificate origin, e.g. https://localhost:8444. */
+  certificateOrigin: string;
+}
+
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;

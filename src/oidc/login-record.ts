@@ -1,0 +1,91 @@
+import type { CertificateAccepted } from '../pki/decision.js';
+import type { KeyValueStore } from '../store/contract.js';
+import type { SubjectDerivation } from './subject.js';
+import type { IdentityClaims, LevelOfAssurance } from '../identity/types.js';
+
+/** What the certificate route established about the person, carried to the OIDC origin. */
+export interface LoginRecord {
+  /** Keyed hash of country and national-identifier value (DESIGN.md "Account id"). */
+  accountId: string;
+  profile: string;
+  acr: LevelOfAssurance;
+  amr: string[];
+  claims: ReleasableClaims;
+}
+
+/** The `eid_certificate` claim: which certificate, and how well it was checked. */
+export interface CertificateClaim {
+  issuer: string;
+  sha256: string;
+  profile: string;
+  /** `full`: path validated to a pinned anchor with the profile's leaf-purpose rules. */
+  validation_level: 'full';
+  /** `good`, `revoked` never reaches here; `not_checked` until revocation is configured. */
+  revocation_status: 'good' | 'not_checked' | 'soft_fail';
+  environment: 'production' | 'test';
+}
+
+export interface ReleasableClaims extends IdentityClaims {
+  eid_certificate: CertificateClaim;
+}
+
+/**
+ * Claims live with the login's session (never per account: the same person may sign in with
+ * a DNIe today and an FNMT certificate tomorrow), for as long as the session does.
+ */
+export class LoginRecords {
+  readonly #store: KeyValueStore;
+  readonly #ttlSeconds: number;
+
+  constructor(store: KeyValueStore, ttlSeconds: number) {
+    this.#store = store;
+    this.#ttlSeconds = ttlSeconds;
+  }
+
+  async saveForSession(sessionUid: string, record: LoginRecord): Promise<void> {
+    await this.#store.set(key(sessionUid), JSON.stringify(record), this.#ttlSeconds);
+  }
+
+  async findForSession(sessionUid: string): Promise<LoginRecord | undefined> {
+    const text = await this.#store.get(key(sessionUid));
+    return text === undefined ? undefined : (JSON.parse(text) as LoginRecord);
+  }
+
+  async deleteForSession(sessionUid: string): Promise<void> {
+    await this.#store.delete(key(sessionUid));
+  }
+}
+
+function key(sessionUid: string): string {
+  return `login:session:${sessionUid}`;
+}
+
+/** The login record of an accepted certificate: account id, claims, acr and amr. */
+export function buildLoginRecord(
+  decision: CertificateAccepted,
+  subjects: SubjectDerivation,
+): LoginRecord {
+  const { identity, leaf, anchor } = decision;
+  const issuerFacts = leaf.facts().issuer;
+  const issuerName =
+    issuerFacts.find((attribute) => attribute.name === 'CN')?.value ??
+    issuerFacts.find((attribute) => attribute.name === 'O')?.value ??
+    'unknown';
+  return {
+    accountId: subjects.accountId(identity.claims.national_id),
+    profile: identity.profile,
+    acr: identity.acr,
+    amr: identity.amr,
+    claims: {
+      ...identity.claims,
+      eid_certificate: {
+        issuer: issuerName,
+        sha256: leaf.sha256,
+        profile: identity.profile,
+        validation_level: 'full',
+        revocation_status: decision.revocation,
+        environment: anchor.environment,
+      },
+    },
+  };
+}

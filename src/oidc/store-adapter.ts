@@ -1,0 +1,73 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { KeyValueStore } from '../store/contract.js';
+
+/**
+ * oidc-provider's persistence on our KeyValueStore contract, so that sessions, interactions,
+ * grants, codes and tokens live in memory or in Redis with nothing else changing.
+ * Every artifact expires with its own lifetime; the grant index lets a grant revoke every
+ * token issued under it.
+ */
+export class StoreAdapter implements Adapter {
+  readonly #store: KeyValueStore;
+  readonly #model: string;
+
+  constructor(store: KeyValueStore, model: string) {
+    this.#store = store;
+    this.#model = model;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    const ttlSeconds = Math.max(1, Math.ceil(expiresIn));
+    const key = this.#key(id);
+    await this.#store.set(key, JSON.stringify(payload), ttlSeconds);
+    if (payload.grantId) {
+      await this.#store.addToSet(grantIndexKey(payload.grantId), key, ttlSeconds);
+    }
+    if (payload.uid) await this.#store.set(this.#key(`uid:${payload.uid}`), id, ttlSeconds);
+    if (payload.userCode) {
+      await this.#store.set(this.#key(`userCode:${payload.userCode}`), id, ttlSeconds);
+    }
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const text = await this.#store.get(this.#key(id));
+    return text === undefined ? undefined : (JSON.parse(text) as AdapterPayload);
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    const id = await this.#store.get(this.#key(`uid:${uid}`));
+    return id === undefined ? undefined : this.find(id);
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    const id = await this.#store.get(this.#key(`userCode:${userCode}`));
+    return id === undefined ? undefined : this.find(id);
+  }
+
+  async consume(id: string): Promise<void> {
+    const payload = await this.find(id);
+    if (!payload) return;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const remainingSeconds = payload.exp ? payload.exp - nowSeconds : 60;
+    if (remainingSeconds <= 0) return;
+    payload.consumed = nowSeconds;
+    await this.#store.set(this.#key(id), JSON.stringify(payload), remainingSeconds);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#store.delete(this.#key(id));
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    const keys = await this.#store.takeSet(grantIndexKey(grantId));
+    if (keys.length > 0) await this.#store.delete(...keys);
+  }
+
+  #key(id: string): string {
+    return `oidc:${this.#model}:${id}`;
+  }
+}
+
+function grantIndexKey(grantId: string): string {
+  return `oidc:grant-index:${grantId}`;
+}

@@ -1,0 +1,19 @@
+/**
+ * The trust engine: certificates parsed once, the trust store, and path validation.
+ * Everything other layers use is exported here by name.
+ */
+export { ParsedCertificate, type RawExtension } from './certificate.js';
+export { EXT as EXTENSION } from './extensions.js';
+export { formatName, decodeName, type DecodedName } from './names.js';
+export {
+  TrustStore,
+  type TrustAnchor,
+  type TrustEnvironment,
+  type TrustStoreInput,
+} from './trust-store.js';
+export {
+  validatePath,
+  type Check,
+  type PathResult,
+  type ValidatePathOptions,
+} from './validate-path.js';

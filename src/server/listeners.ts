@@ -1,0 +1,52 @@
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
+import type Koa from 'koa';
+import type { Logger } from '../observability/logger.js';
+
+export interface Listener {
+  server: https.Server;
+  /** The port actually bound (useful when 0 was asked for). */
+  port: number;
+  /** Attaches the app; requests before that are refused by closing the connection. */
+  serve(app: Koa): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Binds an HTTPS listener. The app is attached afterwards, so that a listener asked to bind
+ * port 0 (tests) knows its port before the issuer URL is fixed.
+ */
+export async function bindHttps(options: {
+  tls: TlsOptions;
+  host: string;
+  port: number;
+  logger: Logger;
+  name: 'oidc' | 'certificate';
+}): Promise<Listener> {
+  const server = https.createServer(options.tls);
+  server.on('tlsClientError', (error: NodeJS.ErrnoException) => {
+    // Browsers open and drop spare connections; a reset handshake is routine, not a failure.
+    const level = error.code === 'ECONNRESET' ? 'debug' : 'info';
+    options.logger[level]({ event: 'tls.client_error', listener: options.name, code: error.code });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    serve: (app) => {
+      server.on('request', app.callback());
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
