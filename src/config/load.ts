@@ -21,6 +21,7 @@ export const ENVIRONMENT_SETTINGS = {
   EID_IDP_STORE_URL: 'store.url (and store.kind: redis)',
   EID_IDP_LOG_LEVEL: 'log.level',
   EID_IDP_DEMO: 'demo.enabled (true or false)',
+  EID_IDP_DEMO_RP_URL: 'demo.relyingPartyUrl',
 } as const;
 
 type Environment = Record<string, string | undefined>;
@@ -93,6 +94,7 @@ function applyEnvironment(raw: Mutable, env: Environment, cwd: string): void {
   }
   if (env.EID_IDP_LOG_LEVEL) set('log.level', env.EID_IDP_LOG_LEVEL);
   if (env.EID_IDP_DEMO) set('demo.enabled', envBoolean(env, 'EID_IDP_DEMO'));
+  if (env.EID_IDP_DEMO_RP_URL) set('demo.relyingPartyUrl', env.EID_IDP_DEMO_RP_URL);
 }
 
 /** Paths written in the file are relative to the file, as a reader of the file expects. */

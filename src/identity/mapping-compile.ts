@@ -182,9 +182,10 @@ export function overrideProfile(base: CardProfile, setting: ProfileSetting): Car
 }
 
 /**
- * A new profile (the schema guarantees `match`, and `purpose` unless there is a base). Without `extends`, it reads GN, SN and an ETSI serialNumber, releases a
- * birth date only where the identifier encodes one, and claims LoA substantial with `swk`:
- * nothing more than an unknown issuer guarantees, unless the file says otherwise.
+ * A new profile; the schema guarantees `match`, and `purpose` unless there is a base.
+ * Without `extends`, it reads GN, SN and an ETSI serialNumber, releases a birth date only
+ * where the identifier encodes one, and claims LoA substantial with `swk`: nothing more
+ * than an unknown issuer guarantees, unless the file says otherwise.
  */
 export function newProfile(
   id: string,

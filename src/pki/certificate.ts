@@ -125,6 +125,11 @@ export class ParsedCertificate {
     return this.subjectName().key;
   }
 
+  /** The subject's RDN comparison keys, in order. */
+  get subjectRdnKeys(): readonly string[] {
+    return this.subjectName().rdnKeys;
+  }
+
   /** RFC 5280 §7.1 comparison key of the issuer name. */
   get issuerKey(): string {
     return this.issuerName().key;

@@ -19,6 +19,8 @@ export interface DecodedName {
   attributes: NameAttribute[];
   /** RFC 5280 §7.1 comparison key; equal keys mean the names match. */
   key: string;
+  /** The comparison key of each RDN, in order (for name-constraint subtree prefixes). */
+  rdnKeys: string[];
 }
 
 /** Decodes a Name (SEQUENCE OF RDN) already parsed by asn1js. */
@@ -47,7 +49,7 @@ export function decodeName(block: asn1js.AsnType): DecodedName {
     // A multi-valued RDN is a set: its order carries no meaning.
     rdnKeys.push(atvKeys.sort().join('+'));
   }
-  return { attributes, key: rdnKeys.join(',') };
+  return { attributes, key: rdnKeys.join(','), rdnKeys };
 }
 
 /**

@@ -2,13 +2,16 @@ import type { RefusalCode } from '../errors.js';
 import type { ParsedCertificate } from './certificate.js';
 import { PROCESSED_EXTENSIONS } from './extensions.js';
 import { formatName } from './names.js';
+import { NameConstraintsState } from './name-constraints.js';
 import type { CandidatePath } from './path-builder.js';
+import { PolicyProcessor, type PolicyInputs } from './policy-tree.js';
 
 /**
- * RFC 5280 section 6.1 basic checks on one candidate path, from the anchor down to the leaf:
- * validity, unknown critical extensions, CA basic constraints and pathLenConstraint, CA
- * keyCertSign, leaf digitalSignature. Signatures and name chaining were checked while the
- * path was built. Each check becomes a line an administrator reads in `eid-idp inspect`.
+ * RFC 5280 section 6.1 checks on one candidate path, from the anchor down to the leaf:
+ * validity, unknown critical extensions, name constraints, certificate policies, CA basic
+ * constraints and pathLenConstraint, CA keyCertSign, leaf digitalSignature. Signatures and
+ * name chaining were checked while the path was built. Each check becomes a line an
+ * administrator reads in `eid-idp inspect`.
  */
 
 /** One line of the validation report. */
@@ -19,7 +22,7 @@ export interface Check {
 }
 
 export type CheckOutcome =
-  | { ok: true; checks: Check[] }
+  | { ok: true; checks: Check[]; policies: string[] }
   | { ok: false; code: RefusalCode; detail: string; checks: Check[] };
 
 /**
@@ -92,35 +95,53 @@ function checkLeafUsage(leaf: ParsedCertificate, who: string, checks: Check[]) {
 }
 
 /**
- * Applies the basic path checks to a candidate.
+ * Applies RFC 5280 §6.1 to a candidate path, from the anchor down to the leaf.
  *
  * @param at the validation time
- * @param maxPathLength the initial max_path_length of RFC 5280 6.1.2 (k)
+ * @param maxPathLength the initial max_path_length of RFC 5280 §6.1.2 (k)
+ * @param policy the policy inputs of §6.1.1; PKITS defaults when omitted
  */
-export function checkPath(candidate: CandidatePath, at: Date, maxPathLength: number): CheckOutcome {
+export function checkPath(
+  candidate: CandidatePath,
+  at: Date,
+  maxPathLength: number,
+  policy: PolicyInputs = {},
+): CheckOutcome {
   const checks: Check[] = [];
   const { path, anchor } = candidate;
+  const n = path.length;
+  const policies = new PolicyProcessor(n, policy);
+  const names = new NameConstraintsState();
   try {
     const anchorLabel = `anchor ${label(anchor.certificate, false)}`;
     checks.push({ name: `trust anchor: ${anchorLabel}`, ok: true, detail: anchor.source });
     // RFC 5280 leaves anchor validity to the relying party; an expired root is refused here.
     checkValidity(anchor.certificate, anchorLabel, at, checks);
+    // RFC 5937: constraints in the anchor's certificate bind the path below it.
+    names.add(anchor.certificate);
     let remaining = Math.min(maxPathLength, anchor.certificate.pathLength ?? Infinity);
 
-    for (let index = path.length - 1; index >= 0; index -= 1) {
+    for (let index = n - 1; index >= 0; index -= 1) {
       const certificate = path[index];
       if (certificate === undefined) continue;
+      const i = n - index;
       const isLeaf = index === 0;
       const who = label(certificate, isLeaf);
       checks.push({ name: `signature: ${who}`, ok: true });
       checkValidity(certificate, who, at, checks);
       checkCriticalExtensions(certificate, who, checks);
+      // §6.1.3 (b)-(c): a self-issued CA certificate inside the path is exempt.
+      if (isLeaf || !certificate.selfIssued) checkNames(names, certificate, who, checks);
+      expect(policies.process(certificate, i), 'CERT_POLICY_MISMATCH', `policies: ${who}`, checks);
 
       if (isLeaf) {
         checkLeafUsage(certificate, who, checks);
         continue;
       }
 
+      const mapping = policies.prepareNext(certificate, i);
+      expect(mapping, 'CERT_POLICY_MISMATCH', `policy mapping: ${who}`, checks);
+      names.add(certificate);
       checkCa(certificate, who, checks);
       if (!certificate.selfIssued) {
         if (remaining <= 0) {
@@ -133,11 +154,39 @@ export function checkPath(candidate: CandidatePath, at: Date, maxPathLength: num
       remaining = Math.min(remaining, certificate.pathLength ?? Infinity);
       checks.push({ name: `path length: ${who}`, ok: true });
     }
+
+    const leaf = path[0];
+    if (leaf === undefined) throw new Refusal('CHAIN_INVALID', 'empty path');
+    const outcome = policies.wrapUp(leaf);
+    expect(outcome, 'CERT_POLICY_MISMATCH', 'certificate policies of the path', checks);
+    return { ok: true, checks, policies: outcome.ok ? outcome.policies : [] };
   } catch (error) {
     if (error instanceof Refusal) {
       return { ok: false, code: error.code, detail: error.detail, checks };
     }
     throw error;
   }
-  return { ok: true, checks };
+}
+
+function expect(
+  step: { ok: true } | { ok: false; detail: string },
+  code: RefusalCode,
+  name: string,
+  checks: Check[],
+): void {
+  if (step.ok) return;
+  checks.push({ name, ok: false, detail: step.detail });
+  throw new Refusal(code, step.detail);
+}
+
+function checkNames(
+  names: NameConstraintsState,
+  certificate: ParsedCertificate,
+  who: string,
+  checks: Check[],
+): void {
+  if (!names.active) return;
+  const outcome = names.check(certificate);
+  expect(outcome, 'CERT_NAME_CONSTRAINTS', `name constraints: ${who}`, checks);
+  checks.push({ name: `name constraints: ${who}`, ok: true });
 }

@@ -4,6 +4,7 @@ import { BoundedCache } from './bounded-cache.js';
 import type { ParsedCertificate } from './certificate.js';
 import { candidatePaths, type BuildReport } from './path-builder.js';
 import { checkPath, type Check } from './path-checks.js';
+import type { PolicyInputs } from './policy-tree.js';
 import type { TrustAnchor, TrustStore } from './trust-store.js';
 
 export type { Check } from './path-checks.js';
@@ -16,6 +17,11 @@ export type PathResult =
       /** Leaf first, ending with the certificate the anchor signed. */
       path: ParsedCertificate[];
       anchor: TrustAnchor;
+      /**
+       * Policy OIDs the leaf itself asserts that the whole path permits (never one reached
+       * through anyPolicy alone); a card profile requiring a policy matches against these.
+       */
+      policies: string[];
       checks: Check[];
     }
   | {
@@ -28,7 +34,7 @@ export type PathResult =
       leaf?: ParsedCertificate;
     };
 
-export interface ValidatePathOptions {
+export interface ValidatePathOptions extends PolicyInputs {
   /** Validation time; default now. */
   at?: Date;
   /** Most certificates in a path, leaf included, anchor excluded. Default 8. */
@@ -143,7 +149,13 @@ export async function validatePath(
 
   const hashes = presented.map(sha256);
   const cache = decisionCache(store);
-  const cacheKey = `${maxPathLength}:${hashes.join(':')}`;
+  const policy: PolicyInputs = {
+    initialPolicySet: options.initialPolicySet,
+    requireExplicitPolicy: options.requireExplicitPolicy,
+    inhibitPolicyMapping: options.inhibitPolicyMapping,
+    inhibitAnyPolicy: options.inhibitAnyPolicy,
+  };
+  const cacheKey = `${maxPathLength}:${JSON.stringify(policy)}:${hashes.join(':')}`;
   const cached = ttlMs > 0 ? recall(cache, cacheKey, at, ttlMs) : undefined;
   if (cached) return cached;
 
@@ -180,9 +192,10 @@ export async function validatePath(
 
   let firstFailure: PathResult | undefined;
   for (const candidate of candidatePaths(leaf, others, store, at, bounds, report)) {
-    const outcome = checkPath(candidate, at, maxPathLength);
+    const outcome = checkPath(candidate, at, maxPathLength, policy);
     if (outcome.ok) {
-      const result = { ok: true as const, leaf, ...candidate, checks: outcome.checks };
+      const { checks, policies } = outcome;
+      const result = { ok: true as const, leaf, ...candidate, policies, checks };
       if (ttlMs > 0) remember(cache, cacheKey, result);
       return result;
     }

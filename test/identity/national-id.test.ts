@@ -140,6 +140,26 @@ describe('Belgian national register numbers', () => {
     assert.equal(birthdateOf(id), '1985-07-31');
   });
 
+  it('round-trips any birth date 1900-2099 through number, check digits and birthdate', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'),
+          noInvalidDate: true }),
+        fc.integer({ min: 1, max: 997 }),
+        (date, serial) => {
+          const iso = date.toISOString().slice(0, 10);
+          const body = `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}` +
+            String(serial).padStart(3, '0');
+          const prefix = date.getUTCFullYear() >= 2000 ? 2_000_000_000 : 0;
+          const check = String(97 - ((prefix + Number(body)) % 97)).padStart(2, '0');
+          const value = `${body}${check}`;
+          assert.deepEqual(checkBelgianNumber(value), { ok: true });
+          assert.equal(birthdateOf({ type: 'PNO', country: 'BE', value, raw: value }), iso);
+        },
+      ),
+    );
+  });
+
   it('refuses wrong check digits', () => {
     assert.equal(checkBelgianNumber('01050399865').ok, false);
     assert.equal(checkBelgianNumber('0105039986').ok, false);
