@@ -3,6 +3,7 @@ import type { ClientMetadata } from 'oidc-provider';
 import type { ClientSetting, ServerConfig } from '../config/schema.js';
 import { randomSecret, readOrCreateSecretFile } from '../config/secret-files.js';
 import { ConfigError } from '../errors.js';
+import { MappingRegistry } from '../identity/mapping-registry.js';
 import type { Logger } from '../observability/logger.js';
 import { loadSigningKeys } from '../oidc/signing-keys.js';
 import { TrustStore } from '../pki/trust-store.js';
@@ -28,6 +29,19 @@ export async function resolveSettings(
   config: ServerConfig,
   runtime: { store: KeyValueStore; logger: Logger },
 ): Promise<ResolvedSettings> {
+  const { logger } = runtime;
+  // A broken mapping file at start is fatal (ConfigError); on reload it is refused and the
+  // last good mapping stays in force.
+  const mapping = new MappingRegistry({
+    file: config.claimMapping.file,
+    onError: (error) =>
+      logger.error({ event: 'claim_mapping.refused', reason: error.message }, 'claim mapping refused'),
+    onReload: (loaded) =>
+      logger.info(
+        { event: 'claim_mapping.reloaded', file: loaded.file, profiles: loaded.profiles.length },
+        'claim mapping reloaded',
+      ),
+  });
   const layout = dataDirectoryLayout(config.dataDir);
   const generatedTls = !config.tls.certFile;
   if (generatedTls) {
@@ -82,6 +96,7 @@ export async function resolveSettings(
         maxVersion: config.tls.certificateOriginMaxVersion,
       },
       trustStore,
+      mapping,
       clients,
       jwks,
       subjectKey: Buffer.from(subjectKey, 'utf8'),

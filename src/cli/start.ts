@@ -18,6 +18,8 @@ export async function startCommand(): Promise<void> {
   const store = createStore(config, logger);
   const resolved = await resolveSettings(config, { store, logger });
   const idp = await startIdp(resolved.settings);
+  resolved.settings.mapping.watch();
+  process.on('SIGHUP', () => resolved.settings.mapping.reload());
 
   let closeRelyingParty: (() => Promise<void>) | undefined;
   if (resolved.demo) {
@@ -27,7 +29,7 @@ export async function startCommand(): Promise<void> {
       clientId: DEMO_CLIENT_ID,
       clientSecret: resolved.demo.relyingPartySecret,
       baseUrl: config.demo.relyingPartyUrl,
-      host: new URL(config.demo.relyingPartyUrl).hostname === 'localhost' ? '127.0.0.1' : '0.0.0.0',
+      host: config.listen.oidc.host,
       port: Number(new URL(config.demo.relyingPartyUrl).port || 80),
       idpCaPem: resolved.developmentCaFile
         ? readFileSync(resolved.developmentCaFile, 'utf8')
@@ -41,6 +43,7 @@ export async function startCommand(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info({ event: 'shutdown', signal }, 'shutting down');
     await closeRelyingParty?.();
+    resolved.settings.mapping.close();
     await idp.close();
     await store.close();
     process.exit(0);

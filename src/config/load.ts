@@ -18,6 +18,7 @@ export const ENVIRONMENT_SETTINGS = {
   EID_IDP_DATA_DIR: 'dataDir',
   EID_IDP_TRUST_DIRS: 'trust.directories (added; separated by the platform path delimiter)',
   EID_IDP_CLIENTS: 'clients (added; a JSON array of client objects)',
+  EID_IDP_CLAIM_MAPPING_FILE: 'claimMapping.file',
   EID_IDP_STORE_URL: 'store.url (and store.kind: redis)',
   EID_IDP_LOG_LEVEL: 'log.level',
   EID_IDP_DEMO: 'demo.enabled (true or false)',
@@ -88,6 +89,9 @@ function applyEnvironment(raw: Mutable, env: Environment, cwd: string): void {
     }
     set('clients', [...((get('clients') as unknown[]) ?? []), ...added]);
   }
+  if (env.EID_IDP_CLAIM_MAPPING_FILE) {
+    set('claimMapping.file', path.resolve(cwd, env.EID_IDP_CLAIM_MAPPING_FILE));
+  }
   if (env.EID_IDP_STORE_URL) {
     set('store.kind', 'redis');
     set('store.url', env.EID_IDP_STORE_URL);
@@ -109,6 +113,7 @@ function resolveFilePaths(raw: Mutable, baseDir: string): void {
   if (typeof raw.dataDir === 'string') raw.dataDir = path.resolve(baseDir, raw.dataDir);
   resolveIn(raw.tls, ['certFile', 'keyFile']);
   resolveIn(raw.secrets, ['subjectKeyFile', 'cookieKeysFile', 'signingKeysFile']);
+  resolveIn(raw.claimMapping, ['file']);
   const trust = raw.trust as Mutable | undefined;
   if (trust && Array.isArray(trust.directories)) {
     trust.directories = trust.directories.map((dir: unknown) =>

@@ -101,6 +101,16 @@ export const serverConfigSchema = z
       .strict()
       .default({}),
     clients: z.array(clientSchema).default([]),
+    claimMapping: z
+      .object({
+        /**
+         * The administrator's claim-mapping file (docs/claim-mapping.md). Reloaded when it
+         * changes or on SIGHUP; a broken edit is refused and the last good one stays.
+         */
+        file: z.string().optional(),
+      })
+      .strict()
+      .default({}),
     secrets: z
       .object({
         /**

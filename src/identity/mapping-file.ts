@@ -130,7 +130,7 @@ export function allowedClaims(
 }
 
 /** Removes from `claims` every claim the mapping does not let `clientId` receive. */
-export function restrictClaims<T extends Record<string, unknown>>(
+export function restrictClaims<T extends object>(
   mapping: ClaimMapping,
   clientId: string,
   claims: T,

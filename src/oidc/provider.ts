@@ -4,6 +4,8 @@ import Provider, {
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
+import type { MappingRegistry } from '../identity/mapping-registry.js';
+import { restrictClaims } from '../identity/mapping-file.js';
 import type { Logger } from '../observability/logger.js';
 import type { PageRenderer } from '../pages/render.js';
 import type { KeyValueStore } from '../store/contract.js';
@@ -24,6 +26,7 @@ export interface ProviderOptions {
   subjects: SubjectDerivation;
   loginRecords: LoginRecords;
   consents: RememberedConsent;
+  mapping: MappingRegistry;
   pages: PageRenderer;
   logger: Logger;
   ttl: {
@@ -116,7 +119,12 @@ export function createProvider(options: ProviderOptions): Provider {
       if (!record) return undefined;
       return {
         accountId,
-        claims: () => ({ sub: accountId, ...record.claims }),
+        // The administrator's mapping may restrict what a client receives, on top of its
+        // scopes and the person's consent.
+        claims: () => ({
+          sub: accountId,
+          ...restrictClaims(options.mapping.current, ctx.oidc.client?.clientId ?? '', record.claims),
+        }),
       };
     },
     renderError: async (ctx, out, error) => {

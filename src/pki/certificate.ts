@@ -469,7 +469,3 @@ function otherNameText(other: ax.OtherName): string {
   const text = parsed.offset === -1 ? undefined : decodeDirectoryString(parsed.result);
   return text?.normalize('NFC') ?? `#${Buffer.from(other.value).toString('hex')}`;
 }
-
-/** @deprecated name kept for callers written against the first draft; use RawExtension. */
-export type ExtensionInfo = RawExtension;
-export { EXT as EXTENSION } from './extensions.js';

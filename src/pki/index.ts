@@ -4,7 +4,8 @@
  */
 export { ParsedCertificate, type RawExtension } from './certificate.js';
 export { EXT as EXTENSION } from './extensions.js';
-export { formatName, decodeName, type DecodedName } from './names.js';
+export { formatName } from './names.js';
+export { ANY_POLICY, type PolicyInputs } from './policy-tree.js';
 export {
   TrustStore,
   type TrustAnchor,

@@ -32,6 +32,11 @@ export type NameCheck = { ok: true } | { ok: false; detail: string };
 
 const EMAIL_ATTRIBUTE = '1.2.840.113549.1.9.1';
 
+const UNSUPPORTED_IP: NameCheck = {
+  ok: false,
+  detail: 'IP address constraints are not evaluated: refused',
+};
+
 export class NameConstraintsState {
   /** One entry per CA with permittedSubtrees: a name must match each entry of its type. */
   private readonly permitted: Subtree[][] = [];
@@ -50,16 +55,16 @@ export class NameConstraintsState {
       for (const set of this.permitted) {
         const sameType = set.filter((subtree) => subtree.type === name.type);
         if (sameType.length === 0) continue;
-        if (name.type === 'ip') return { ok: false, detail: 'IP address constraints are not supported' };
+        if (name.type === 'ip') return UNSUPPORTED_IP;
         if (!sameType.some((subtree) => matches(subtree, name))) {
-          return { ok: false, detail: `a ${label(name.type)} is outside the permitted subtrees` };
+          return { ok: false, detail: `${label(name.type)} outside the permitted subtrees` };
         }
       }
       for (const subtree of this.excluded) {
         if (subtree.type !== name.type) continue;
-        if (name.type === 'ip') return { ok: false, detail: 'IP address constraints are not supported' };
+        if (name.type === 'ip') return UNSUPPORTED_IP;
         if (matches(subtree, name)) {
-          return { ok: false, detail: `a ${label(name.type)} is inside an excluded subtree` };
+          return { ok: false, detail: `${label(name.type)} inside an excluded subtree` };
         }
       }
     }
@@ -80,9 +85,14 @@ export class NameConstraintsState {
 }
 
 function label(type: NameType): string {
-  return { dn: 'directory name', email: 'email address', dns: 'DNS name', uri: 'URI', ip: 'IP' }[
-    type
-  ];
+  const labels: Record<NameType, string> = {
+    dn: 'directory name',
+    email: 'email address',
+    dns: 'DNS name',
+    uri: 'URI',
+    ip: 'IP address',
+  };
+  return labels[type];
 }
 
 function subtrees(list: ax.GeneralSubtrees): Subtree[] {

@@ -38,6 +38,8 @@ export type PolicyStep = { ok: true } | { ok: false; detail: string };
 
 const OK: PolicyStep = { ok: true };
 
+export type PolicyOutcome = { ok: true; policies: string[] } | { ok: false; detail: string };
+
 export class PolicyProcessor {
   private root: PolicyNode | undefined;
   private explicitPolicy: number;
@@ -92,7 +94,9 @@ export class PolicyProcessor {
       this.explicitPolicy = Math.min(this.explicitPolicy, skipCerts(require));
     }
     const inhibit = constraints?.inhibitPolicyMapping;
-    if (inhibit !== undefined) this.policyMapping = Math.min(this.policyMapping, skipCerts(inhibit));
+    if (inhibit !== undefined) {
+      this.policyMapping = Math.min(this.policyMapping, skipCerts(inhibit));
+    }
     const inhibitAny = certificate.decodeExtension(EXT.inhibitAnyPolicy, ax.InhibitAnyPolicy);
     if (inhibitAny !== undefined) {
       this.inhibitAnyPolicy = Math.min(this.inhibitAnyPolicy, skipCerts(inhibitAny.value));
@@ -105,7 +109,7 @@ export class PolicyProcessor {
    * itself asserts that every CA above permits and the initial policy set accepts: never an
    * OID reached only through anyPolicy.
    */
-  wrapUp(leaf: ParsedCertificate): { ok: true; policies: string[] } | { ok: false; detail: string } {
+  wrapUp(leaf: ParsedCertificate): PolicyOutcome {
     if (this.explicitPolicy > 0) this.explicitPolicy -= 1;
     const constraints = leaf.decodeExtension(EXT.policyConstraints, ax.PolicyConstraints);
     const require = constraints?.requireExplicitPolicy;

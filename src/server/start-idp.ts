@@ -1,6 +1,6 @@
 import type { ClientMetadata } from 'oidc-provider';
 import type Provider from 'oidc-provider';
-import type { CardProfile } from '../identity/index.js';
+import type { MappingRegistry } from '../identity/mapping-registry.js';
 import { LoginEvents } from '../observability/events.js';
 import type { Logger } from '../observability/logger.js';
 import { Pseudonymizer } from '../observability/pseudonym.js';
@@ -31,7 +31,8 @@ export interface IdpSettings {
   serverKeyPair: ServerKeyPair;
   certificateOriginTls: { minVersion: 'TLSv1.2' | 'TLSv1.3'; maxVersion: 'TLSv1.2' | 'TLSv1.3' };
   trustStore: TrustStore;
-  profiles?: readonly CardProfile[];
+  /** The claim mapping in force (card profiles and per-client release); reloads live. */
+  mapping: MappingRegistry;
   clients: ClientMetadata[];
   jwks: PrivateJwks;
   /** Key of account ids, pairwise subjects and log pseudonyms. */
@@ -100,6 +101,7 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
       subjects,
       loginRecords,
       consents,
+      mapping: settings.mapping,
       pages,
       logger,
       ttl: {
@@ -123,6 +125,7 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
           handles,
           loginRecords,
           consents,
+          mapping: settings.mapping,
           events,
           pseudonyms,
           certificateOrigin,
@@ -142,7 +145,7 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
         decide: (chain) =>
           decideCertificate(chain, {
             trustStore: settings.trustStore,
-            profiles: settings.profiles,
+            profiles: settings.mapping.current.profiles,
           }),
       }),
     );

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { ClientMetadata } from 'oidc-provider';
 import * as x509 from '@peculiar/x509';
 import { certificatePem, issue, privateKeyPem, type Issued } from '../../src/cli/dev-pki.js';
+import { MappingRegistry } from '../../src/identity/mapping-registry.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { generateJwks } from '../../src/oidc/signing-keys.js';
 import { ParsedCertificate } from '../../src/pki/certificate.js';
@@ -52,6 +53,7 @@ export interface TestIdpOptions {
   handleTtlSeconds?: number;
   interactionTtlSeconds?: number;
   settings?: Partial<IdpSettings>;
+  mapping?: MappingRegistry;
 }
 
 /** Starts a complete IdP on loopback ports chosen by the system, with a memory store. */
@@ -88,6 +90,7 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
       maxVersion: options.maxVersion ?? 'TLSv1.2',
     },
     trustStore,
+    mapping: options.mapping ?? new MappingRegistry(),
     clients: options.clients ?? [
       {
         client_id: TEST_CLIENT_ID,

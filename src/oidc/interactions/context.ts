@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import type { MappingRegistry } from '../../identity/mapping-registry.js';
 import type { LoginEvents } from '../../observability/events.js';
 import type { Pseudonymizer } from '../../observability/pseudonym.js';
 import type { PageRenderer } from '../../pages/render.js';
@@ -13,6 +14,7 @@ export interface InteractionDependencies {
   handles: CertificateHandles;
   loginRecords: LoginRecords;
   consents: RememberedConsent;
+  mapping: MappingRegistry;
   events: LoginEvents;
   pseudonyms: Pseudonymizer;
   /** Public URL of the certificate origin, e.g. https://localhost:8444. */

@@ -1,4 +1,6 @@
 import type { Context } from 'koa';
+import { restrictClaims } from '../../identity/mapping-file.js';
+import type { MappingRegistry } from '../../identity/mapping-registry.js';
 import { respondWithPage } from '../../pages/respond.js';
 import type { LoginRecord } from '../login-record.js';
 import { SCOPE_CLAIMS, type ScopeName } from '../scopes.js';
@@ -38,7 +40,7 @@ export async function showInteraction(ctx: Context, deps: InteractionDependencie
       ...common,
       confirmUrl: `/interaction/${uid}/consent`,
       personName: record?.claims.name ?? '',
-      items: consentItems(details, record),
+      items: consentItems(details, record, deps.mapping),
     },
     { formActionOrigins },
   );
@@ -53,13 +55,20 @@ interface ConsentItem {
  * Exactly what the relying party will receive: each requested scope that yields a claim
  * for this person, with the value shown, so that consent is informed.
  */
-function consentItems(details: InteractionDetails, record: LoginRecord | undefined): ConsentItem[] {
+function consentItems(
+  details: InteractionDetails,
+  record: LoginRecord | undefined,
+  mapping: MappingRegistry,
+): ConsentItem[] {
   const requested = new Set(String(details.params.scope ?? '').split(' '));
   const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
   const scopes = (Object.keys(SCOPE_CLAIMS) as ScopeName[]).filter(
     (scope) => requested.has(scope) && (missing.includes(scope) || scope === 'openid'),
   );
-  const claims = record?.claims;
+  const clientId = String(details.params.client_id);
+  const claims = record
+    ? restrictClaims(mapping.current, clientId, record.claims)
+    : undefined;
   const items: ConsentItem[] = [];
   for (const scope of scopes) {
     if (scope === 'openid') {
