@@ -16,6 +16,7 @@ import type { PrivateJwks } from './signing-keys.js';
 import { StoreAdapter } from './store-adapter.js';
 import type { SubjectDerivation } from './subject.js';
 import { renderOidcError, renderPage } from './page-response.js';
+import { replaceBuiltInLogoutForms } from './built-in-logout-forms.js';
 
 export interface ProviderOptions {
   issuer: string;
@@ -133,6 +134,7 @@ export function createProvider(options: ProviderOptions): Provider {
   };
 
   const provider = new (formPostReplacingProvider(pages))(options.issuer, configuration);
+  provider.use(replaceBuiltInLogoutForms(pages));
   provider.on('server_error', (_ctx, error) => {
     logger.error({ event: 'oidc.server_error', err: error }, 'oidc-provider server error');
   });
@@ -173,8 +175,7 @@ async function findLoginRecord(
 /**
  * oidc-provider registers its own form_post page (English, inline script) while it is
  * being constructed; this subclass swaps in ours from views/ at that moment. The two places
- * that call oidc-provider's form_post directly (logout without a session, account switch)
- * still show its page: a known shortcoming, noted in the README.
+ * that call its form_post function directly are handled by replaceBuiltInLogoutForms.
  */
 function formPostReplacingProvider(pages: PageRenderer) {
   return class EidProvider extends Provider {

@@ -7,6 +7,20 @@ import type { KeyValueStore } from '../store/contract.js';
  * Every artifact expires with its own lifetime; the grant index lets a grant revoke every
  * token issued under it.
  */
+/**
+ * The artifacts a grant revocation destroys: what was issued under the grant. An
+ * Interaction also carries the grantId of an earlier consent, but signing the previous
+ * person out (a revocation) must not destroy the login in progress that caused it.
+ */
+const GRANT_BOUND_MODELS = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'ClientCredentials',
+]);
+
 export class StoreAdapter implements Adapter {
   readonly #store: KeyValueStore;
   readonly #model: string;
@@ -20,7 +34,7 @@ export class StoreAdapter implements Adapter {
     const ttlSeconds = Math.max(1, Math.ceil(expiresIn));
     const key = this.#key(id);
     await this.#store.set(key, JSON.stringify(payload), ttlSeconds);
-    if (payload.grantId) {
+    if (payload.grantId && GRANT_BOUND_MODELS.has(this.#model)) {
       await this.#store.addToSet(grantIndexKey(payload.grantId), key, ttlSeconds);
     }
     if (payload.uid) await this.#store.set(this.#key(`uid:${payload.uid}`), id, ttlSeconds);
