@@ -14,6 +14,7 @@ PACKAGES=(
   xdotool            # types the PIN into that dialog
   nginx              # the TLS-terminating proxy of the proxy-mode tests
   redis-server       # the shared store; the failure tests start their own instances
+  redis-tools        # redis-cli: the store tests build a private Redis Cluster with it
 )
 
 missing=()
@@ -27,6 +28,10 @@ if ((${#missing[@]})); then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# The browser tests install and remove Chromium's AutoSelectCertificateForUrls policy here
+# (test/support/chromium.ts); the directory must exist and be writable by whoever runs them.
+mkdir -p /etc/chromium/policies/managed
 
 # The Debian nginx package starts a server on port 80 at install; the tests start their own.
 if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then

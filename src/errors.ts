@@ -39,6 +39,8 @@ export type JourneyCode =
   | 'INTERACTION_NOT_FOUND'
   | 'INTERACTION_MISMATCH'
   | 'PROXY_UNTRUSTED'
+  | 'PROXY_HEADER_REPEATED'
+  | 'PROXY_HEADER_TOO_LARGE'
   | 'RATE_LIMITED'
   | 'STORE_UNAVAILABLE'
   | 'CONFIG_INVALID'
@@ -92,4 +94,33 @@ export class ConfigError extends EidError {
     this.line = where.line;
     this.setting = where.setting;
   }
+}
+
+/**
+ * The state store (Redis) did not answer: down, unreachable or too slow. A 503 with the
+ * "temporarily unavailable" page; the request may be retried once the store is back.
+ * `statusCode` is what oidc-provider's own error handlers read, so an adapter failure inside
+ * oidc-provider ends as a 503 too.
+ */
+export class StoreUnavailableError extends EidError {
+  readonly statusCode = 503;
+
+  constructor(detail: string, cause?: unknown) {
+    super('STORE_UNAVAILABLE', 'the state store is unavailable', {
+      status: 503,
+      expose: false,
+      detail,
+      cause,
+    });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** True when `error`, or an error in its `cause` chain, is a StoreUnavailableError. */
+export function isStoreUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if (current instanceof StoreUnavailableError) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

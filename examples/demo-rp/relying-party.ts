@@ -76,11 +76,17 @@ export async function startRelyingParty(options: RelyingPartyOptions): Promise<R
   router.get('/', (ctx) => {
     const session = sessions.get(ctx.cookies.get(COOKIE) ?? '');
     ctx.type = 'html';
-    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src *");
+    // The "Sign in with eID" button's stylesheet comes from the IdP, as in the README snippet.
+    const idpOrigin = new URL(options.issuer).origin;
+    ctx.set(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'unsafe-inline' ${idpOrigin}; img-src ${idpOrigin}`,
+    );
     ctx.body = views.render('home', {
       signedIn: session !== undefined,
       claims: session?.claims ?? {},
       buttonUrl: `${options.issuer}/static/sign-in-with-eid.svg`,
+      idpAssets: `${options.issuer}/static`,
     });
   });
 

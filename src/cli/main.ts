@@ -5,6 +5,9 @@ const USAGE = `Usage: eid-idp <command>
 
 Commands:
   start      start the identity provider (default)
+  inspect    explain the decision on one certificate: eid-idp inspect <file> [--at <time>]
+  fetch-anchors  download the national trust anchors of ca-bundle/manifest.yaml, verified
+  keys       rotate the ID-token signing keys: eid-idp keys list|add|promote|retire
   help       show this text
 
 Configuration: EID_IDP_CONFIG=<server.yaml> and EID_IDP_* variables (see README).`;
@@ -15,6 +18,21 @@ async function main(argv: string[]): Promise<void> {
     case 'start':
       await startCommand();
       return;
+    case 'inspect': {
+      const { inspectCommand } = await import('./inspect.js');
+      process.exitCode = await inspectCommand(argv.slice(1));
+      return;
+    }
+    case 'fetch-anchors': {
+      const { fetchAnchorsCommand } = await import('./fetch-anchors.js');
+      process.exitCode = await fetchAnchorsCommand(argv.slice(1));
+      return;
+    }
+    case 'keys': {
+      const { keysCommand } = await import('./keys.js');
+      process.exitCode = await keysCommand(argv.slice(1));
+      return;
+    }
     case 'help':
     case '--help':
     case '-h':

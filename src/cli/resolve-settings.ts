@@ -4,6 +4,8 @@ import type { ClientSetting, ServerConfig } from '../config/schema.js';
 import { randomSecret, readOrCreateSecretFile } from '../config/secret-files.js';
 import { ConfigError } from '../errors.js';
 import { MappingRegistry } from '../identity/mapping-registry.js';
+import { mappingChangeLogging } from '../identity/mapping-log.js';
+import { readAdminSettings } from '../admin/settings.js';
 import type { Logger } from '../observability/logger.js';
 import { loadSigningKeys } from '../oidc/signing-keys.js';
 import { TrustStore } from '../pki/trust-store.js';
@@ -34,13 +36,7 @@ export async function resolveSettings(
   // last good mapping stays in force.
   const mapping = new MappingRegistry({
     file: config.claimMapping.file,
-    onError: (error) =>
-      logger.error({ event: 'claim_mapping.refused', reason: error.message }, 'claim mapping refused'),
-    onReload: (loaded) =>
-      logger.info(
-        { event: 'claim_mapping.reloaded', file: loaded.file, profiles: loaded.profiles.length },
-        'claim mapping reloaded',
-      ),
+    ...mappingChangeLogging(logger),
   });
   const layout = dataDirectoryLayout(config.dataDir);
   const generatedTls = !config.tls.certFile;
@@ -96,6 +92,7 @@ export async function resolveSettings(
         maxVersion: config.tls.certificateOriginMaxVersion,
       },
       trustStore,
+      revocation: config.revocation,
       mapping,
       clients,
       jwks,
@@ -104,6 +101,9 @@ export async function resolveSettings(
       store: runtime.store,
       logger: runtime.logger,
       login: config.login,
+      rateLimit: config.rateLimit.certificateRoute,
+      admin: readAdminSettings(config.admin),
+      proxy: proxySettings(config),
     },
   };
 }
@@ -156,4 +156,33 @@ function readConfiguredFile(file: string, setting: string): string {
       setting,
     });
   }
+}
+
+/**
+ * The `proxy` section, checked against the listeners: a plain-HTTP listener is only sensible
+ * behind a trusted TLS-terminating proxy, and a plain-HTTP certificate origin only when that
+ * proxy forwards the client certificate (docs/operations/proxy.md).
+ */
+export function proxySettings(config: ServerConfig): IdpSettings['proxy'] {
+  const { proxy, listen } = config;
+  for (const origin of ['oidc', 'certificate'] as const) {
+    if (listen[origin].protocol === 'http' && proxy.trustedProxies.length === 0) {
+      throw new ConfigError(
+        'plain HTTP needs a TLS-terminating proxy listed in proxy.trustedProxies',
+        { setting: `listen.${origin}.protocol` },
+      );
+    }
+  }
+  if (listen.certificate.protocol === 'http' && !proxy.certificateHeader) {
+    throw new ConfigError(
+      'a plain-HTTP certificate origin needs proxy.certificateHeader (how the proxy forwards the card certificate)',
+      { setting: 'listen.certificate.protocol' },
+    );
+  }
+  if (proxy.certificateHeader && proxy.trustedProxies.length === 0) {
+    throw new ConfigError('proxy.certificateHeader is set but proxy.trustedProxies is empty', {
+      setting: 'proxy.trustedProxies',
+    });
+  }
+  return proxy;
 }

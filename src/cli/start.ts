@@ -1,10 +1,9 @@
 import { loadServerConfig } from '../config/load.js';
-import { createLogger, type Logger } from '../observability/logger.js';
+import { createLogger } from '../observability/logger.js';
+import { IdpMetrics, serveMetrics, type MetricsListener } from '../observability/metrics.js';
 import { startIdp, type RunningIdp } from '../server/start-idp.js';
-import type { KeyValueStore } from '../store/contract.js';
-import { MemoryStore } from '../store/memory.js';
+import { createStore } from '../store/create-store.js';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../errors.js';
 import type { ServerConfig } from '../config/schema.js';
 import { DEMO_CLIENT_ID, resolveSettings } from './resolve-settings.js';
 
@@ -15,9 +14,13 @@ import { DEMO_CLIENT_ID, resolveSettings } from './resolve-settings.js';
 export async function startCommand(): Promise<void> {
   const config = loadServerConfig();
   const logger = createLogger(config.log.level);
-  const store = createStore(config, logger);
+  const metrics = new IdpMetrics({ processMetrics: true });
+  const store = createStore(config.store, {
+    logger,
+    onRedisError: (operation) => metrics.countStoreError(operation),
+  });
   const resolved = await resolveSettings(config, { store, logger });
-  const idp = await startIdp(resolved.settings);
+  const idp = await startIdp({ ...resolved.settings, metrics });
   resolved.settings.mapping.watch();
   process.on('SIGHUP', () => resolved.settings.mapping.reload());
 
@@ -39,31 +42,36 @@ export async function startCommand(): Promise<void> {
     closeRelyingParty = rp.close;
   }
 
+  let metricsListener: MetricsListener | undefined;
+  if (config.metrics.listen) {
+    metricsListener = await serveMetrics({
+      metrics: idp.metrics,
+      ...config.metrics.listen,
+      token: config.metrics.tokenFile ? readFileSync(config.metrics.tokenFile, 'utf8').trim() : undefined,
+      logger,
+    });
+    logger.info({ event: 'metrics.listening', host: config.metrics.listen.host, port: metricsListener.port }, 'metrics listener');
+  }
+
   printWelcome(idp, config, resolved);
+  // Graceful: stop accepting, let requests in flight finish (a login half-way through its
+  // certificate step completes), then close the store. Connections still open after
+  // shutdown.graceSeconds are cut so the orchestrator's kill never comes first.
   const shutdown = async (signal: string) => {
-    logger.info({ event: 'shutdown', signal }, 'shutting down');
+    logger.info({ event: 'shutdown.started', signal, graceSeconds: config.shutdown.graceSeconds }, 'shutting down');
+    setTimeout(() => {
+      logger.warn({ event: 'shutdown.forced' }, 'requests still in flight after the grace period');
+      process.exit(1);
+    }, config.shutdown.graceSeconds * 1000).unref();
     await closeRelyingParty?.();
     resolved.settings.mapping.close();
-    await idp.close();
+    await Promise.all([idp.close(), metricsListener?.close()]);
     await store.close();
+    logger.info({ event: 'shutdown.finished', signal }, 'stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-}
-
-function createStore(config: ServerConfig, logger: Logger): KeyValueStore {
-  if (config.store.kind === 'redis') {
-    throw new ConfigError('the Redis store is not available in this version yet', {
-      setting: 'store.kind',
-    });
-  }
-  logger.warn(
-    { event: 'store.memory' },
-    'in-memory store: sessions, grants and logins are lost on restart and not shared between ' +
-      'processes; set store.kind: redis for production',
-  );
-  return new MemoryStore();
 }
 
 function printWelcome(
@@ -94,6 +102,12 @@ function printWelcome(
       `warning once per origin: ${resolved.developmentCaFile}`,
     );
   }
-  lines.push('', 'State is kept in memory only: restarting forgets sessions.', '');
+  lines.push(
+    '',
+    config.store.kind === 'redis'
+      ? `State is kept in Redis (key prefix "${config.store.keyPrefix}").`
+      : 'State is kept in memory only: restarting forgets sessions.',
+    '',
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -20,7 +20,23 @@ export const ENVIRONMENT_SETTINGS = {
   EID_IDP_CLIENTS: 'clients (added; a JSON array of client objects)',
   EID_IDP_CLAIM_MAPPING_FILE: 'claimMapping.file',
   EID_IDP_STORE_URL: 'store.url (and store.kind: redis)',
+  EID_IDP_STORE_PASSWORD_FILE: 'store.passwordFile',
+  EID_IDP_STORE_KEY_PREFIX: 'store.keyPrefix',
+  EID_IDP_SUBJECT_KEY_FILE: 'secrets.subjectKeyFile',
+  EID_IDP_COOKIE_KEYS_FILE: 'secrets.cookieKeysFile',
+  EID_IDP_SIGNING_KEYS_FILE: 'secrets.signingKeysFile',
+  EID_IDP_OIDC_PROTOCOL: 'listen.oidc.protocol (https or http)',
+  EID_IDP_CERTIFICATE_PROTOCOL: 'listen.certificate.protocol (https or http)',
+  EID_IDP_TRUSTED_PROXIES: 'proxy.trustedProxies (comma-separated addresses or CIDRs)',
+  EID_IDP_CERTIFICATE_HEADER_FORMAT: 'proxy.certificateHeader.format',
+  EID_IDP_CERTIFICATE_HEADER_NAME: 'proxy.certificateHeader.name',
+  EID_IDP_METRICS_HOST: 'metrics.listen.host',
+  EID_IDP_METRICS_PORT: 'metrics.listen.port',
+  EID_IDP_METRICS_TOKEN_FILE: 'metrics.tokenFile',
+  EID_IDP_SHUTDOWN_GRACE_SECONDS: 'shutdown.graceSeconds',
+  EID_IDP_ADMIN_TOKEN_FILE: 'admin.tokenFile',
   EID_IDP_LOG_LEVEL: 'log.level',
+  EID_IDP_REVOCATION_ON_FAILURE: 'revocation.onFailure (hard or soft)',
   EID_IDP_DEMO: 'demo.enabled (true or false)',
   EID_IDP_DEMO_RP_URL: 'demo.relyingPartyUrl',
 } as const;
@@ -96,7 +112,48 @@ function applyEnvironment(raw: Mutable, env: Environment, cwd: string): void {
     set('store.kind', 'redis');
     set('store.url', env.EID_IDP_STORE_URL);
   }
+  if (env.EID_IDP_STORE_PASSWORD_FILE) {
+    set('store.passwordFile', path.resolve(cwd, env.EID_IDP_STORE_PASSWORD_FILE));
+  }
+  if (env.EID_IDP_STORE_KEY_PREFIX) set('store.keyPrefix', env.EID_IDP_STORE_KEY_PREFIX);
+  // Secrets are named by file (Docker and Kubernetes secrets mount as files), never passed
+  // as values: an environment is inherited by child processes and shown by `docker inspect`.
+  for (const [name, setting] of [
+    ['EID_IDP_SUBJECT_KEY_FILE', 'secrets.subjectKeyFile'],
+    ['EID_IDP_COOKIE_KEYS_FILE', 'secrets.cookieKeysFile'],
+    ['EID_IDP_SIGNING_KEYS_FILE', 'secrets.signingKeysFile'],
+  ] as const) {
+    const value = env[name];
+    if (value) set(setting, path.resolve(cwd, value));
+  }
+  if (env.EID_IDP_OIDC_PROTOCOL) set('listen.oidc.protocol', env.EID_IDP_OIDC_PROTOCOL);
+  if (env.EID_IDP_CERTIFICATE_PROTOCOL) {
+    set('listen.certificate.protocol', env.EID_IDP_CERTIFICATE_PROTOCOL);
+  }
+  if (env.EID_IDP_TRUSTED_PROXIES) {
+    set('proxy.trustedProxies', env.EID_IDP_TRUSTED_PROXIES.split(',').map((item) => item.trim()).filter(Boolean));
+  }
+  if (env.EID_IDP_CERTIFICATE_HEADER_FORMAT) {
+    set('proxy.certificateHeader.format', env.EID_IDP_CERTIFICATE_HEADER_FORMAT);
+  }
+  if (env.EID_IDP_CERTIFICATE_HEADER_NAME) {
+    set('proxy.certificateHeader.name', env.EID_IDP_CERTIFICATE_HEADER_NAME);
+  }
+  if (env.EID_IDP_METRICS_HOST) set('metrics.listen.host', env.EID_IDP_METRICS_HOST);
+  if (env.EID_IDP_METRICS_PORT) set('metrics.listen.port', envNumber(env, 'EID_IDP_METRICS_PORT'));
+  if (env.EID_IDP_METRICS_TOKEN_FILE) {
+    set('metrics.tokenFile', path.resolve(cwd, env.EID_IDP_METRICS_TOKEN_FILE));
+  }
+  if (env.EID_IDP_SHUTDOWN_GRACE_SECONDS) {
+    set('shutdown.graceSeconds', envNumber(env, 'EID_IDP_SHUTDOWN_GRACE_SECONDS'));
+  }
+  if (env.EID_IDP_ADMIN_TOKEN_FILE) {
+    set('admin.tokenFile', path.resolve(cwd, env.EID_IDP_ADMIN_TOKEN_FILE));
+  }
   if (env.EID_IDP_LOG_LEVEL) set('log.level', env.EID_IDP_LOG_LEVEL);
+  if (env.EID_IDP_REVOCATION_ON_FAILURE) {
+    set('revocation.onFailure', env.EID_IDP_REVOCATION_ON_FAILURE);
+  }
   if (env.EID_IDP_DEMO) set('demo.enabled', envBoolean(env, 'EID_IDP_DEMO'));
   if (env.EID_IDP_DEMO_RP_URL) set('demo.relyingPartyUrl', env.EID_IDP_DEMO_RP_URL);
 }
@@ -114,6 +171,11 @@ function resolveFilePaths(raw: Mutable, baseDir: string): void {
   resolveIn(raw.tls, ['certFile', 'keyFile']);
   resolveIn(raw.secrets, ['subjectKeyFile', 'cookieKeysFile', 'signingKeysFile']);
   resolveIn(raw.claimMapping, ['file']);
+  resolveIn(raw.metrics, ['tokenFile']);
+  resolveIn(raw.admin, ['tokenFile']);
+  resolveIn(raw.store, ['passwordFile']);
+  resolveIn((raw.store as Mutable | undefined)?.tls, ['caFile']);
+  resolveIn((raw.store as Mutable | undefined)?.sentinel, ['sentinelPasswordFile']);
   const trust = raw.trust as Mutable | undefined;
   if (trust && Array.isArray(trust.directories)) {
     trust.directories = trust.directories.map((dir: unknown) =>

@@ -89,7 +89,15 @@ function chooseProfile(
   if (context.anchorSpkiSha256 !== undefined) {
     matchContext.anchorSpkiSha256 = context.anchorSpkiSha256;
   }
-  const matched = profiles.find((profile) => profile.match(leaf, matchContext));
+  // A national profile is chosen only for a leaf issued in its country: a CA trusted for
+  // one country (without a profile hint) that puts another country's card policy in a leaf
+  // must not obtain that country's identities (test/attacks/certificate-forgery.test.ts).
+  const issuerCountry = context.issuer.subject.find((attribute) => attribute.oid === '2.5.4.6');
+  const sameCountry = (profile: CardProfile) =>
+    profile.country === undefined ||
+    issuerCountry === undefined ||
+    issuerCountry.value.toUpperCase() === profile.country.toUpperCase();
+  const matched = profiles.find((profile) => sameCountry(profile) && profile.match(leaf, matchContext));
   if (!matched) return { ok: false, detail: 'no card profile matches the issuer or policies' };
   return { ok: true, profile: matched };
 }

@@ -33,6 +33,8 @@ export class MappingRegistry {
   readonly #builtIns: readonly CardProfile[];
   readonly #options: MappingRegistryOptions;
   #current: ClaimMapping;
+  #loadedAt: Date;
+  #lastRefusal: { error: ConfigError; at: Date } | undefined;
   #watcher: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -49,6 +51,17 @@ export class MappingRegistry {
       this.file === undefined
         ? defaultMapping(this.#builtIns)
         : loadMappingFile(this.file, this.#builtIns);
+    this.#loadedAt = new Date();
+  }
+
+  /** When the mapping in force was loaded (at start or by the last good reload). */
+  get loadedAt(): Date {
+    return this.#loadedAt;
+  }
+
+  /** The last refused reload, for the admin page; cleared by a good one. */
+  get lastRefusal(): { error: ConfigError; at: Date } | undefined {
+    return this.#lastRefusal;
   }
 
   /** The mapping in force. */
@@ -61,8 +74,11 @@ export class MappingRegistry {
     if (this.file === undefined) return { ok: true, mapping: this.#current };
     try {
       this.#current = loadMappingFile(this.file, this.#builtIns);
+      this.#loadedAt = new Date();
+      this.#lastRefusal = undefined;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
+      this.#lastRefusal = { error, at: new Date() };
       this.#options.onError?.(error);
       return { ok: false, error, mapping: this.#current };
     }

@@ -11,7 +11,8 @@ export type LoginEvent =
       profile: string;
       account: string;
       certificate: string;
-      source: 'tls' | 'proxy';
+      /** `proxy:<format>` when a trusted proxy forwarded the certificate (client-certificate.ts). */
+      source: 'tls' | 'proxy' | `proxy:${string}`;
     }
   | {
       name: 'certificate.refused';
@@ -19,7 +20,8 @@ export type LoginEvent =
       code: string;
       detail: string;
       certificate?: string;
-      source: 'tls' | 'proxy';
+      /** `proxy:<format>` when a trusted proxy forwarded the certificate (client-certificate.ts). */
+      source: 'tls' | 'proxy' | `proxy:${string}`;
     }
   | { name: 'login.succeeded'; interaction: string; profile: string; account: string; client: string }
   | { name: 'login.failed'; interaction: string; code: string; detail: string }

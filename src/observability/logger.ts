@@ -23,6 +23,11 @@ const REDACTED_PATHS = [
   'req.headers["ssl-client-cert"]',
   'req.headers["x-forwarded-client-cert"]',
   'req.headers["client-cert"]',
+  // Every forwarded-certificate header of src/server/forwarded-certificate/.
+  'req.headers["x-ssl-client-cert"]',
+  'req.headers["client-cert-chain"]',
+  'req.headers["x-forwarded-tls-client-cert"]',
+  'req.headers["x-amzn-mtls-clientcert"]',
   'handle',
   'authorizationCode',
   'access_token',

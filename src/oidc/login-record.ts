@@ -2,6 +2,7 @@ import type { CertificateAccepted } from '../pki/decision.js';
 import type { KeyValueStore } from '../store/contract.js';
 import type { SubjectDerivation } from './subject.js';
 import type { IdentityClaims, LevelOfAssurance } from '../identity/types.js';
+import type { ReleaseSnapshot } from './claims-release.js';
 
 /** What the certificate route established about the person, carried to the OIDC origin. */
 export interface LoginRecord {
@@ -11,6 +12,11 @@ export interface LoginRecord {
   acr: LevelOfAssurance;
   amr: string[];
   claims: ReleasableClaims;
+  /**
+   * The mapping's release rule for the client of this login, taken with the profiles that
+   * derived the claims: a reload mid-login cannot mix old claims with new rules.
+   */
+  release?: ReleaseSnapshot;
 }
 
 /** The `eid_certificate` claim: which certificate, and how well it was checked. */
@@ -18,9 +24,15 @@ export interface CertificateClaim {
   issuer: string;
   sha256: string;
   profile: string;
+  /** The state that issued the document: the issuing CA's C, else the identifier's country. */
+  country: string;
   /** `full`: path validated to a pinned anchor with the profile's leaf-purpose rules. */
   validation_level: 'full';
-  /** `good`, `revoked` never reaches here; `not_checked` until revocation is configured. */
+  /**
+   * From the revocation step (docs/revocation.md): `good` (OCSP or CRL answered), `soft_fail`
+   * (no answer; let through by the profile's soft-fail policy, so the RP may decide to ask
+   * for more) or `not_checked`. A revoked certificate never gets this far.
+   */
   revocation_status: 'good' | 'not_checked' | 'soft_fail';
   environment: 'production' | 'test';
 }
@@ -82,6 +94,9 @@ export function buildLoginRecord(
         issuer: issuerName,
         sha256: leaf.sha256,
         profile: identity.profile,
+        country:
+          issuerFacts.find((attribute) => attribute.name === 'C')?.value ??
+          identity.claims.national_id.country,
         validation_level: 'full',
         revocation_status: decision.revocation,
         environment: anchor.environment,

@@ -1,4 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { isStoreUnavailable } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { originOf } from '../pages/csp.js';
 import type { PageRenderer } from '../pages/render.js';
@@ -37,6 +38,13 @@ export function renderOidcError(
   logger: Logger,
 ): void {
   const reference = String(ctx.state?.requestId ?? 'unknown');
+  // The store (Redis) failing inside oidc-provider is not the relying party's fault: the
+  // person gets our "temporarily unavailable" page with a 503, as everywhere else.
+  if (isStoreUnavailable(error)) {
+    logger.warn({ event: 'request.refused', reference, code: 'STORE_UNAVAILABLE' });
+    respondWithErrorPage(ctx, pages, { code: 'STORE_UNAVAILABLE', status: 503, reference });
+    return;
+  }
   logger.info({
     event: 'oidc.error_page',
     reference,

@@ -4,8 +4,9 @@ import Provider, {
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
+import { isStoreUnavailable } from '../errors.js';
 import type { MappingRegistry } from '../identity/mapping-registry.js';
-import { restrictClaims } from '../identity/mapping-file.js';
+import { accountClaims } from './claims-release.js';
 import type { Logger } from '../observability/logger.js';
 import type { PageRenderer } from '../pages/render.js';
 import type { KeyValueStore } from '../store/contract.js';
@@ -121,10 +122,11 @@ export function createProvider(options: ProviderOptions): Provider {
       return {
         accountId,
         // The administrator's mapping may restrict what a client receives, on top of its
-        // scopes and the person's consent.
-        claims: () => ({
+        // scopes and the person's consent; the consent page and the admin preview use the
+        // same function (claims-release.ts).
+        claims: (_use, scope) => ({
+          ...accountClaims(record, ctx.oidc.client?.clientId ?? '', options.mapping.current, scope),
           sub: accountId,
-          ...restrictClaims(options.mapping.current, ctx.oidc.client?.clientId ?? '', record.claims),
         }),
       };
     },
@@ -136,6 +138,11 @@ export function createProvider(options: ProviderOptions): Provider {
   const provider = new (formPostReplacingProvider(pages))(options.issuer, configuration);
   provider.use(replaceBuiltInLogoutForms(pages));
   provider.on('server_error', (_ctx, error) => {
+    // Redis down is an outage already reported once by the store, not a bug: no stack per request.
+    if (isStoreUnavailable(error)) {
+      logger.warn({ event: 'oidc.store_unavailable', code: 'STORE_UNAVAILABLE' }, 'store unavailable');
+      return;
+    }
     logger.error({ event: 'oidc.server_error', err: error }, 'oidc-provider server error');
   });
   const logProtocolError = (event: string) => (_ctx: unknown, error: errors.OIDCProviderError) => {

@@ -40,7 +40,30 @@ interface TbsView {
   notBefore: Date;
   notAfter: Date;
   extensions: RawExtension[];
+  /** OID of the outer signatureAlgorithm. */
+  signatureAlgorithm: string;
+  /** The TBS `signature` field is byte-identical to the outer one (RFC 5280 §4.1.1.2). */
+  signatureAlgorithmsAgree: boolean;
 }
+
+/**
+ * Signature algorithms the engine verifies: RSA PKCS#1 v1.5 and RSA-PSS with SHA-2, ECDSA with
+ * SHA-2. Everything else (DSA, which WebCrypto does not offer either; SHA-1; MD5) is refused:
+ * no eID scheme served here signs with them.
+ */
+const SIGNATURE_ALGORITHMS: Record<string, string> = {
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'RSASSA-PSS',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+};
+/** NIST curves P-256, P-384 and P-521, by node's names. */
+const SIGNING_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+/** Below this an RSA signature is not evidence of anything (NIST SP 800-131A). */
+const MIN_RSA_BITS = 2048;
 
 export class ParsedCertificate {
   /** The certificate's DER. */
@@ -93,9 +116,15 @@ export class ParsedCertificate {
       return [ParsedCertificate.fromDer(input)];
     }
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
-    const blocks = x509.PemConverter.decodeWithHeaders(text).filter(
-      (block) => block.type === 'CERTIFICATE',
-    );
+    let blocks: ReturnType<typeof x509.PemConverter.decodeWithHeaders>;
+    try {
+      blocks = x509.PemConverter.decodeWithHeaders(text).filter(
+        (block) => block.type === 'CERTIFICATE',
+      );
+    } catch (error) {
+      // e.g. a block whose body is not base64 (found by test/fuzz/certificate-parsing.test.ts)
+      throw malformed('the PEM text cannot be decoded', error);
+    }
     if (blocks.length === 0) throw malformed('no CERTIFICATE block in the PEM text');
     return blocks.map((block) => ParsedCertificate.fromDer(new Uint8Array(block.rawData)));
   }
@@ -176,9 +205,11 @@ export class ParsedCertificate {
   /** Key usage names; undefined when the certificate has no keyUsage extension. */
   get keyUsage(): KeyUsageName[] | undefined {
     return this.memo('keyUsage', () => {
-      const raw = this.extension(EXT.keyUsage);
-      if (!raw) return undefined;
-      const bits = AsnConvert.parse(raw.value, ax.KeyUsage).toNumber();
+      // decodeExtension: a keyUsage that is not a BIT STRING is CERT_MALFORMED, not a
+      // TypeError (found by test/fuzz/certificate-parsing.test.ts).
+      const usage = this.decodeExtension(EXT.keyUsage, ax.KeyUsage);
+      if (!usage) return undefined;
+      const bits = usage.toNumber();
       return KEY_USAGE_BITS.filter(([bit]) => (bits & bit) !== 0).map(([, name]) => name);
     });
   }
@@ -186,9 +217,8 @@ export class ParsedCertificate {
   /** subjectKeyIdentifier as hex, if present. */
   get subjectKeyId(): string | undefined {
     return this.memo('ski', () => {
-      const raw = this.extension(EXT.subjectKeyIdentifier);
-      if (!raw) return undefined;
-      const id = AsnConvert.parse(raw.value, ax.SubjectKeyIdentifier);
+      const id = this.decodeExtension(EXT.subjectKeyIdentifier, ax.SubjectKeyIdentifier);
+      if (!id) return undefined;
       return Buffer.from(id.buffer).toString('hex');
     });
   }
@@ -196,16 +226,22 @@ export class ParsedCertificate {
   /** authorityKeyIdentifier keyIdentifier as hex, if present. */
   get authorityKeyId(): string | undefined {
     return this.memo('aki', () => {
-      const raw = this.extension(EXT.authorityKeyIdentifier);
-      if (!raw) return undefined;
-      const id = AsnConvert.parse(raw.value, ax.AuthorityKeyIdentifier).keyIdentifier;
+      const aki = this.decodeExtension(EXT.authorityKeyIdentifier, ax.AuthorityKeyIdentifier);
+      const id = aki?.keyIdentifier;
       return id ? Buffer.from(id.buffer).toString('hex') : undefined;
     });
   }
 
   /** Node KeyObject of the subject public key, for verifying what this certificate signed. */
   get publicKey(): KeyObject {
-    this.#publicKey ??= this.native.publicKey;
+    if (this.#publicKey) return this.#publicKey;
+    try {
+      this.#publicKey = this.native.publicKey;
+    } catch (error) {
+      // Node parses a certificate whose key it cannot decode and throws only here
+      // (found by test/fuzz/certificate-parsing.test.ts).
+      throw malformed('the subject public key cannot be decoded', error);
+    }
     return this.#publicKey;
   }
 
@@ -238,8 +274,48 @@ export class ParsedCertificate {
     });
   }
 
-  /** True when `issuer`'s key verifies this certificate's signature (node:crypto, native). */
+  /** OID of the certificate's signature algorithm. */
+  get signatureAlgorithm(): string {
+    return this.tbs().signatureAlgorithm;
+  }
+
+  /**
+   * Why this certificate's signature by `issuer` is not one the engine verifies (algorithm or
+   * key outside the supported set), or undefined when it is.
+   */
+  unsupportedSignature(issuer: ParsedCertificate): string | undefined {
+    const tbs = this.tbs();
+    if (!tbs.signatureAlgorithmsAgree) {
+      return 'the signature algorithm inside the certificate differs from the outer one';
+    }
+    if (SIGNATURE_ALGORITHMS[tbs.signatureAlgorithm] === undefined) {
+      return `unsupported signature algorithm ${tbs.signatureAlgorithm}`;
+    }
+    const key = issuer.publicKey;
+    const details = key.asymmetricKeyDetails ?? {};
+    if (key.asymmetricKeyType === 'ec') {
+      if (!tbs.signatureAlgorithm.startsWith('1.2.840.10045.')) return 'an EC key with a non-ECDSA signature';
+      if (!SIGNING_CURVES.has(details.namedCurve ?? '')) {
+        return `unsupported curve ${details.namedCurve ?? 'unknown'}`;
+      }
+      return undefined;
+    }
+    if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') {
+      if (!tbs.signatureAlgorithm.startsWith('1.2.840.113549.')) return 'an RSA key with a non-RSA signature';
+      if ((details.modulusLength ?? 0) < MIN_RSA_BITS) {
+        return `RSA key of ${details.modulusLength ?? 0} bits (at least ${MIN_RSA_BITS} required)`;
+      }
+      return undefined;
+    }
+    return `unsupported key type ${key.asymmetricKeyType ?? 'unknown'}`;
+  }
+
+  /**
+   * True when `issuer`'s key verifies this certificate's signature (node:crypto, native) with a
+   * supported algorithm and key ({@link unsupportedSignature}).
+   */
   isSignedBy(issuer: ParsedCertificate): boolean {
+    if (this.unsupportedSignature(issuer) !== undefined) return false;
     try {
       return this.native.verify(issuer.publicKey);
     } catch {
@@ -329,11 +405,24 @@ export class ParsedCertificate {
 }
 
 function readTbs(der: Uint8Array): TbsView {
-  const parsed = asn1js.fromBER(der);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(der);
+  } catch (error) {
+    // asn1js throws, rather than reports, on some bad values (a GeneralizedTime that Node
+    // let through, found by test/fuzz/certificate-parsing.test.ts).
+    throw malformed('ASN.1 cannot be read', error);
+  }
   if (parsed.offset === -1) throw malformed(`ASN.1: ${parsed.result.error}`);
   const certificate = parsed.result;
   const tbs = certificate instanceof asn1js.Sequence ? certificate.valueBlock.value[0] : undefined;
   if (!(tbs instanceof asn1js.Sequence)) throw malformed('no TBSCertificate');
+  const outerAlgorithm = (certificate as asn1js.Sequence).valueBlock.value[1];
+  const outerOid =
+    outerAlgorithm instanceof asn1js.Sequence ? outerAlgorithm.valueBlock.value[0] : undefined;
+  if (!(outerAlgorithm instanceof asn1js.Sequence) || !(outerOid instanceof asn1js.ObjectIdentifier)) {
+    throw malformed('no signatureAlgorithm');
+  }
   const fields = [...tbs.valueBlock.value];
   let version = 1;
   const first = fields[0];
@@ -343,7 +432,7 @@ function readTbs(der: Uint8Array): TbsView {
     version = inner.valueBlock.valueDec + 1;
     fields.shift();
   }
-  const [serial, , issuer, validity, subject, spki, ...optional] = fields;
+  const [serial, innerAlgorithm, issuer, validity, subject, spki, ...optional] = fields;
   if (!(serial instanceof asn1js.Integer)) throw malformed('serialNumber is not an INTEGER');
   if (!(validity instanceof asn1js.Sequence)) throw malformed('validity is not a SEQUENCE');
   if (!issuer || !subject || !(spki instanceof asn1js.Sequence)) throw malformed('TBS fields');
@@ -360,6 +449,9 @@ function readTbs(der: Uint8Array): TbsView {
     notBefore,
     notAfter,
     extensions: readExtensions(optional),
+    signatureAlgorithm: outerOid.valueBlock.toString(),
+    signatureAlgorithmsAgree:
+      innerAlgorithm !== undefined && rawBytes(innerAlgorithm).equals(rawBytes(outerAlgorithm)),
   };
 }
 

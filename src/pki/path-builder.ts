@@ -20,7 +20,7 @@ export interface BuildBounds {
   maxPathLength: number;
   /** Most complete paths handed to the caller. */
   maxCandidatePaths: number;
-  /** Most signature verifications (cached ones are free). */
+  /** Most issuer candidates tried, each a signature check (cached or not): bounds the walk. */
   maxSignatureChecks: number;
   /** Wall-clock budget, milliseconds. */
   timeBudgetMs: number;
@@ -33,6 +33,8 @@ export interface BuildReport {
   /** A bound stopped the search before every branch was explored. */
   exhausted: string | undefined;
   signatureChecks: number;
+  /** Complete candidate paths handed to the caller. */
+  candidatePaths: number;
 }
 
 type Issuer =
@@ -104,9 +106,12 @@ export function* candidatePaths(
   const verified = (child: ParsedCertificate, signer: ParsedCertificate): boolean => {
     report.signatureChecks += 1;
     if (store.verifies(child, signer)) return true;
-    report.signatureFailure ??= `a certificate's signature does not verify with the key of ${
-      signer.isCa ? 'its named issuer' : 'the certificate named as issuer'
-    }`;
+    const unsupported = child.unsupportedSignature(signer);
+    report.signatureFailure ??= unsupported
+      ? `a certificate's signature cannot be accepted: ${unsupported}`
+      : `a certificate's signature does not verify with the key of ${
+          signer.isCa ? 'its named issuer' : 'the certificate named as issuer'
+        }`;
     return false;
   };
 
@@ -134,6 +139,7 @@ export function* candidatePaths(
       if (issuer.kind === 'anchor') {
         if (!verified(child, issuer.anchor.certificate)) continue;
         yielded += 1;
+        report.candidatePaths = yielded;
         yield { path: [...path], anchor: issuer.anchor };
         continue;
       }

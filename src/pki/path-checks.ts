@@ -9,9 +9,9 @@ import { PolicyProcessor, type PolicyInputs } from './policy-tree.js';
 /**
  * RFC 5280 section 6.1 checks on one candidate path, from the anchor down to the leaf:
  * validity, unknown critical extensions, name constraints, certificate policies, CA basic
- * constraints and pathLenConstraint, CA keyCertSign, leaf digitalSignature. Signatures and
- * name chaining were checked while the path was built. Each check becomes a line an
- * administrator reads in `eid-idp inspect`.
+ * constraints and pathLenConstraint, CA keyCertSign (the leaf's usage is the card profile's
+ * business: see decideCertificate). Signatures and name chaining were checked while the path
+ * was built. Each check becomes a line an administrator reads in `eid-idp inspect`.
  */
 
 /** One line of the validation report. */
@@ -31,6 +31,10 @@ export type CheckOutcome =
  */
 export function label(certificate: ParsedCertificate, isLeaf: boolean): string {
   if (isLeaf) return `leaf ${certificate.sha256.slice(0, 16)}`;
+  // A certificate used as an issuer without being a CA may be a person's (a citizen signing
+  // with their own card): its name would put personal data in the log
+  // (found by test/zz-privacy/log-scan.test.ts).
+  if (!certificate.isCa) return `non-CA certificate ${certificate.sha256.slice(0, 16)}`;
   return `CA "${formatName(certificate.facts().subject)}"`;
 }
 
@@ -85,13 +89,16 @@ function checkCa(certificate: ParsedCertificate, who: string, checks: Check[]) {
   checks.push({ name: `key usage: ${who}`, ok: true });
 }
 
-function checkLeafUsage(leaf: ParsedCertificate, who: string, checks: Check[]) {
-  if (leaf.keyUsage !== undefined && !leaf.keyUsage.includes('digitalSignature')) {
-    const detail = `${who} key usage does not include digitalSignature`;
-    checks.push({ name: `key usage: ${who}`, ok: false, detail });
-    throw new Refusal('CERT_WRONG_USAGE', detail);
-  }
-  checks.push({ name: `key usage: ${who}`, ok: true });
+/**
+ * The leaf's key usage is reported, not judged: RFC 5280 §6.1 leaves the end entity's key
+ * usage to the application, and here the card profile decides it (decideCertificate), so that
+ * a card's signature certificate is refused as such (CERT_SIGNATURE_ONLY) rather than with a
+ * generic usage error.
+ */
+function reportLeafUsage(leaf: ParsedCertificate, who: string, checks: Check[]) {
+  const usage = leaf.keyUsage;
+  const detail = usage === undefined ? 'no keyUsage extension' : usage.join(', ');
+  checks.push({ name: `key usage: ${who}`, ok: true, detail });
 }
 
 /**
@@ -135,7 +142,7 @@ export function checkPath(
       expect(policies.process(certificate, i), 'CERT_POLICY_MISMATCH', `policies: ${who}`, checks);
 
       if (isLeaf) {
-        checkLeafUsage(certificate, who, checks);
+        reportLeafUsage(certificate, who, checks);
         continue;
       }
 
@@ -159,7 +166,13 @@ export function checkPath(
     if (leaf === undefined) throw new Refusal('CHAIN_INVALID', 'empty path');
     const outcome = policies.wrapUp(leaf);
     expect(outcome, 'CERT_POLICY_MISMATCH', 'certificate policies of the path', checks);
-    return { ok: true, checks, policies: outcome.ok ? outcome.policies : [] };
+    const permitted = outcome.ok ? outcome.policies : [];
+    checks.push({
+      name: 'certificate policies of the path',
+      ok: true,
+      detail: permitted.length > 0 ? `leaf policies the path permits: ${permitted.join(', ')}` : 'none',
+    });
+    return { ok: true, checks, policies: permitted };
   } catch (error) {
     if (error instanceof Refusal) {
       return { ok: false, code: error.code, detail: error.detail, checks };

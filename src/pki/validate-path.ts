@@ -32,7 +32,17 @@ export type PathResult =
       checks: Check[];
       /** The leaf, when it could be parsed. */
       leaf?: ParsedCertificate;
+      /** How much path building did before giving up (bounded; see ValidatePathOptions). */
+      search?: SearchEffort;
     };
+
+/** The work path building did for one presented chain. */
+export interface SearchEffort {
+  signatureChecks: number;
+  candidatePaths: number;
+  /** The bound that stopped the search, if one did. */
+  stoppedBy?: string;
+}
 
 export interface ValidatePathOptions extends PolicyInputs {
   /** Validation time; default now. */
@@ -41,7 +51,7 @@ export interface ValidatePathOptions extends PolicyInputs {
   maxPathLength?: number;
   /** Most complete candidate paths checked before giving up. Default 8. */
   maxCandidatePaths?: number;
-  /** Wall-clock budget for path building, milliseconds. Default 100. */
+  /** Wall-clock budget for path building, milliseconds. Default 1000. */
   timeBudgetMs?: number;
   /** How long a successful decision is reused for the same presented chain. Default 60 000. */
   decisionTtlMs?: number;
@@ -50,7 +60,10 @@ export interface ValidatePathOptions extends PolicyInputs {
 const DEFAULTS = {
   maxPathLength: 8,
   maxCandidatePaths: 8,
-  timeBudgetMs: 100,
+  // A backstop only: the signature-check and candidate bounds limit the work. At 100 ms a busy
+  // host (GC pause, CPU contention) refused a genuine card as CHAIN_TOO_COMPLEX before its
+  // first signature check (seen in the full suite, test/attacks/certificate-forgery.test.ts).
+  timeBudgetMs: 1000,
   decisionTtlMs: 60_000,
   // More certificates than this in one handshake is not a card; refuse before parsing them.
   maxPresented: 16,
@@ -82,12 +95,14 @@ function sha256(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
+type Refusal = Extract<PathResult, { ok: false }>;
+
 function refuse(
   code: RefusalCode,
   detail: string,
   checks: Check[] = [],
   leaf?: ParsedCertificate,
-): PathResult {
+): Refusal {
   return leaf ? { ok: false, code, detail, checks, leaf } : { ok: false, code, detail, checks };
 }
 
@@ -182,6 +197,7 @@ export async function validatePath(
     signatureFailure: undefined,
     exhausted: undefined,
     signatureChecks: 0,
+    candidatePaths: 0,
   };
   const bounds = {
     maxPathLength,
@@ -190,7 +206,7 @@ export async function validatePath(
     timeBudgetMs: options.timeBudgetMs ?? DEFAULTS.timeBudgetMs,
   };
 
-  let firstFailure: PathResult | undefined;
+  let firstFailure: Refusal | undefined;
   for (const candidate of candidatePaths(leaf, others, store, at, bounds, report)) {
     const outcome = checkPath(candidate, at, maxPathLength, policy);
     if (outcome.ok) {
@@ -202,7 +218,12 @@ export async function validatePath(
     firstFailure ??= refuse(outcome.code, outcome.detail, outcome.checks, leaf);
   }
 
-  if (firstFailure) return firstFailure;
+  const search: SearchEffort = {
+    signatureChecks: report.signatureChecks,
+    candidatePaths: report.candidatePaths,
+    ...(report.exhausted ? { stoppedBy: report.exhausted } : {}),
+  };
+  if (firstFailure) return { ...firstFailure, search };
 
   const searched: Check = {
     name: 'path building',
@@ -211,11 +232,11 @@ export async function validatePath(
       report.exhausted ? `; stopped: ${report.exhausted}` : ''
     }`,
   };
-  if (report.signatureFailure) {
-    return refuse('CERT_SIGNATURE_INVALID', report.signatureFailure, [searched], leaf);
-  }
-  if (report.exhausted) {
-    return refuse('CHAIN_TOO_COMPLEX', `no path found: ${report.exhausted}`, [searched], leaf);
-  }
-  return refuse('CHAIN_UNTRUSTED', 'no path to a trust anchor', [searched], leaf);
+  const refusal = (code: RefusalCode, detail: string): PathResult => ({
+    ...refuse(code, detail, [searched], leaf),
+    search,
+  });
+  if (report.signatureFailure) return refusal('CERT_SIGNATURE_INVALID', report.signatureFailure);
+  if (report.exhausted) return refusal('CHAIN_TOO_COMPLEX', `no path found: ${report.exhausted}`);
+  return refusal('CHAIN_UNTRUSTED', 'no path to a trust anchor');
 }

@@ -1,4 +1,3 @@
-import type { TLSSocket } from 'node:tls';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -7,11 +6,14 @@ import type { LoginEvents } from '../observability/events.js';
 import type { Pseudonymizer } from '../observability/pseudonym.js';
 import type { CertificateHandles } from '../oidc/certificate-handles.js';
 import { buildLoginRecord } from '../oidc/login-record.js';
+import { releaseSnapshot } from '../oidc/claims-release.js';
+import type { MappingRegistry } from '../identity/mapping-registry.js';
+import type { CardProfile } from '../identity/profile.js';
 import type { SubjectDerivation } from '../oidc/subject.js';
 import type { PageRenderer } from '../pages/render.js';
 import { respondWithErrorPage } from '../pages/respond.js';
 import type { CertificateDecision } from '../pki/decision.js';
-import { presentedChain } from './presented-chain.js';
+import { clientCertificateChain, type CertificateProxy } from './client-certificate.js';
 
 export interface CertificateRouteDependencies {
   provider: Provider;
@@ -21,7 +23,15 @@ export interface CertificateRouteDependencies {
   subjects: SubjectDerivation;
   events: LoginEvents;
   pseudonyms: Pseudonymizer;
-  decide: (chain: Uint8Array[]) => Promise<CertificateDecision>;
+  /** With the card profiles of one mapping snapshot; the mapping in force when omitted. */
+  decide: (chain: Uint8Array[], profiles?: readonly CardProfile[]) => Promise<CertificateDecision>;
+  /** Where the certificate comes from: this TLS handshake, or a trusted proxy's header. */
+  certificateProxy: CertificateProxy;
+  /**
+   * The claim mapping: one snapshot per login gives both the profiles that derive the claims
+   * and the client's release rule, so a reload mid-login is seen wholly or not at all.
+   */
+  mapping?: MappingRegistry;
 }
 
 /** Refusals where choosing another certificate is the way out. */
@@ -70,8 +80,24 @@ async function certificateStep(ctx: Context, deps: CertificateRouteDependencies)
     return;
   }
 
-  const chain = presentedChain(ctx.req.socket as TLSSocket);
-  const decision = await deps.decide(chain);
+  ctx.state.certificateRoute = true;
+  const presented = clientCertificateChain(ctx, deps.certificateProxy);
+  if (!presented.ok) {
+    deps.events.emit(
+      { name: 'certificate.refused', interaction: uid, code: presented.code, detail: presented.detail, source: presented.source },
+      reference,
+    );
+    respondWithErrorPage(ctx, deps.pages, {
+      code: presented.code,
+      status: presented.status,
+      reference,
+      retryUrl: `${deps.issuer}/interaction/${uid}`,
+    });
+    return;
+  }
+  const chain = presented.chain;
+  const mapping = deps.mapping?.current;
+  const decision = await deps.decide(chain, mapping?.profiles);
   if (!decision.ok) {
     deps.events.emit(
       {
@@ -80,7 +106,7 @@ async function certificateStep(ctx: Context, deps: CertificateRouteDependencies)
         code: decision.code,
         detail: decision.detail,
         certificate: decision.leafSha256 && deps.pseudonyms.of('cert', decision.leafSha256),
-        source: 'tls',
+        source: presented.source,
       },
       reference,
     );
@@ -95,6 +121,10 @@ async function certificateStep(ctx: Context, deps: CertificateRouteDependencies)
   }
 
   const record = buildLoginRecord(decision, deps.subjects);
+  if (mapping) {
+    const interactionEndsAt = interaction.exp ? interaction.exp * 1000 : Date.now();
+    record.release = releaseSnapshot(mapping, String(interaction.params.client_id), interactionEndsAt);
+  }
   const handle = await deps.handles.issue(uid, record);
   deps.events.emit(
     {
@@ -103,11 +133,13 @@ async function certificateStep(ctx: Context, deps: CertificateRouteDependencies)
       profile: record.profile,
       account: deps.pseudonyms.of('account', record.accountId),
       certificate: deps.pseudonyms.of('cert', decision.leaf.sha256),
-      source: 'tls',
+      source: presented.source,
     },
     reference,
   );
   ctx.set('Referrer-Policy', 'no-referrer');
+  // The redirect carries the one-time handle: no cache may keep it.
+  ctx.set('Cache-Control', 'no-store');
   ctx.status = 303;
   ctx.redirect(`${deps.issuer}/interaction/${uid}/callback?handle=${handle}`);
 }

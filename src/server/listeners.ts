@@ -1,11 +1,13 @@
+import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import type Koa from 'koa';
 import type { Logger } from '../observability/logger.js';
+import { handleClientErrors } from './client-error-handler.js';
 
 export interface Listener {
-  server: https.Server;
+  server: https.Server | http.Server;
   /** The port actually bound (useful when 0 was asked for). */
   port: number;
   /** Attaches the app; requests before that are refused by closing the connection. */
@@ -23,8 +25,19 @@ export async function bindHttps(options: {
   port: number;
   logger: Logger;
   name: 'oidc' | 'certificate';
+  /**
+   * `http`: plain HTTP behind a TLS-terminating proxy (listen.*.protocol); the TLS options
+   * are then unused.
+   */
+  protocol?: 'https' | 'http';
+  /** Largest request head; raised on a proxied certificate origin, whose header holds a chain. */
+  maxHeaderSize?: number;
 }): Promise<Listener> {
-  const server = https.createServer(options.tls);
+  const server =
+    options.protocol === 'http'
+      ? http.createServer({ maxHeaderSize: options.maxHeaderSize })
+      : https.createServer(options.maxHeaderSize ? { ...options.tls, maxHeaderSize: options.maxHeaderSize } : options.tls);
+  handleClientErrors(server, options.logger, options.name);
   server.on('tlsClientError', (error: NodeJS.ErrnoException) => {
     // Browsers open and drop spare connections; a reset handshake is routine, not a failure.
     const level = error.code === 'ECONNRESET' ? 'debug' : 'info';

@@ -8,7 +8,9 @@ import type { InteractionDependencies } from '../oidc/interactions/context.js';
 import { interactionRoutes } from '../oidc/interactions/routes.js';
 import { VIEWS_DIR } from '../pages/render.js';
 import type { KeyValueStore } from '../store/contract.js';
+import { ignoreForwardedCertificateElsewhere, type CertificateProxy } from './client-certificate.js';
 import { errorBoundary } from './error-boundary.js';
+import { trustForwardedHeaders } from './trusted-proxies.js';
 import { requestId } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -24,9 +26,15 @@ export function createOidcApp(options: {
   issuer: string;
   /** oidc-provider mounted in this app signs its cookies with the app's keys. */
   cookieKeys: string[];
+  /** Proxies trusted for X-Forwarded-* (issuer-relative redirects, secure cookies, client ip). */
+  certificateProxy?: CertificateProxy;
 }): Koa {
   const app = new Koa();
   app.keys = options.cookieKeys;
+  if (options.certificateProxy) {
+    trustForwardedHeaders(app, options.certificateProxy.trusted, options.logger);
+    app.use(ignoreForwardedCertificateElsewhere(options.certificateProxy));
+  }
   app.use(requestId());
   app.use(securityHeaders({ assetOrigin: options.issuer }));
   app.use(errorBoundary({ pages: options.interactions.pages, logger: options.logger }));

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { contentSecurityPolicy, originOf } from '../pages/csp.js';
+import { contentSecurityPolicy } from '../pages/csp.js';
 
 /**
  * Headers on every response of both origins. Pages replace the Content-Security-Policy with
@@ -13,20 +13,12 @@ export function securityHeaders(options: { assetOrigin: string }): Middleware {
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
     ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-    // oidc-provider's logout confirmation posts to itself and then redirects to the relying
-    // party's post_logout_redirect_uri (already validated by oidc-provider).
-    const postLogout = originOf(
-      typeof ctx.query.post_logout_redirect_uri === 'string'
-        ? ctx.query.post_logout_redirect_uri
-        : undefined,
-    );
-    ctx.set(
-      'Content-Security-Policy',
-      contentSecurityPolicy({
-        assetOrigin: options.assetOrigin,
-        formActionOrigins: postLogout ? [postLogout] : [],
-      }),
-    );
+    // No form may leave the origin by default. The query's post_logout_redirect_uri is NOT
+    // added here: it is unvalidated at this point, and an error page for a refused one would
+    // otherwise allow forms towards the attacker's origin (test/attacks/redirects.test.ts).
+    // Pages whose forms lead to a relying party set their own policy once oidc-provider has
+    // validated the URI (src/oidc/page-response.ts).
+    ctx.set('Content-Security-Policy', contentSecurityPolicy({ assetOrigin: options.assetOrigin }));
     await next();
   };
 }

@@ -11,11 +11,23 @@ import { createProvider } from '../oidc/provider.js';
 import type { PrivateJwks } from '../oidc/signing-keys.js';
 import { SubjectDerivation } from '../oidc/subject.js';
 import { PageRenderer } from '../pages/render.js';
-import { decideCertificate } from '../pki/decision.js';
+import { decideCertificate, type CertificateDecision } from '../pki/decision.js';
 import type { TrustStore } from '../pki/trust-store.js';
+import { RevocationChecker } from '../pki/revocation/checker.js';
+import type { RevocationSettings } from '../pki/revocation/settings.js';
 import type { KeyValueStore } from '../store/contract.js';
+import { IdpMetrics, secondsSince } from '../observability/metrics.js';
+import { createHash } from 'node:crypto';
+import { adminEnabled, type AdminSettings } from '../admin/index.js';
+import type { CardProfile } from '../identity/profile.js';
 import { createCertificateApp } from './certificate-app.js';
+import {
+  certificateProxy,
+  clientCertificateChain,
+  type CertificateProxySettings,
+} from './client-certificate.js';
 import { bindHttps, type Listener } from './listeners.js';
+import type { RateLimitSettings } from './rate-limit.js';
 import { createOidcApp } from './oidc-app.js';
 import { certificateOriginTlsOptions, oidcOriginTlsOptions, type ServerKeyPair } from './tls-options.js';
 
@@ -25,12 +37,18 @@ export interface IdpSettings {
   issuer?: string;
   certificateOrigin?: string;
   listen: {
-    oidc: { host: string; port: number };
-    certificate: { host: string; port: number };
+    oidc: { host: string; port: number; protocol?: 'https' | 'http' };
+    certificate: { host: string; port: number; protocol?: 'https' | 'http' };
   };
+  /** Reverse proxy in front (docs/operations/proxy.md); none trusted when omitted. */
+  proxy?: CertificateProxySettings;
+  /** Prometheus metrics of this instance; a fresh registry when omitted. */
+  metrics?: IdpMetrics;
   serverKeyPair: ServerKeyPair;
   certificateOriginTls: { minVersion: 'TLSv1.2' | 'TLSv1.3'; maxVersion: 'TLSv1.2' | 'TLSv1.3' };
   trustStore: TrustStore;
+  /** OCSP/CRL checking (docs/revocation.md); omitted, every decision says `not_checked`. */
+  revocation?: RevocationSettings;
   /** The claim mapping in force (card profiles and per-client release); reloads live. */
   mapping: MappingRegistry;
   clients: ClientMetadata[];
@@ -47,6 +65,14 @@ export interface IdpSettings {
     grantTtlSeconds: number;
     requirePkceForConfidentialClients: boolean;
   };
+  /**
+   * Requests per client address on the certificate origin (rate-limit.ts). The command line
+   * always passes the configured limit (on by default); omitted, nothing is limited, which is
+   * what most tests, all from one loopback address, need.
+   */
+  rateLimit?: RateLimitSettings;
+  /** Ways into /admin on the certificate origin; without any, /admin is a 404. */
+  admin?: AdminSettings;
 }
 
 export interface RunningIdp {
@@ -54,12 +80,17 @@ export interface RunningIdp {
   certificateOrigin: string;
   provider: Provider;
   events: LoginEvents;
+  metrics: IdpMetrics;
+  /** The ports actually bound (port 0 asks the system for one). */
+  ports: { oidc: number; certificate: number };
   close(): Promise<void>;
 }
 
 /** Binds both origins, assembles the layers and starts serving. */
 export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
   const { logger, store } = settings;
+  const metrics = settings.metrics ?? new IdpMetrics();
+  const proxy = certificateProxy(settings.proxy, logger);
   const listeners: Listener[] = [];
   try {
     const oidcListener = await bindHttps({
@@ -67,6 +98,7 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
       ...settings.listen.oidc,
       logger,
       name: 'oidc',
+      protocol: settings.listen.oidc.protocol,
     });
     listeners.push(oidcListener);
     const certificateListener = await bindHttps({
@@ -78,6 +110,9 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
       ...settings.listen.certificate,
       logger,
       name: 'certificate',
+      protocol: settings.listen.certificate.protocol,
+      // Node's 16 KiB default head would cut a forwarded chain before our own, clearer limit.
+      maxHeaderSize: proxy.format ? proxy.maxHeaderBytes + 16384 : undefined,
     });
     listeners.push(certificateListener);
 
@@ -89,6 +124,10 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
     const pseudonyms = new Pseudonymizer(settings.subjectKey);
     const pages = new PageRenderer({ assetOrigin: issuer });
     const events = new LoginEvents(logger);
+    const revocation = settings.revocation
+      ? new RevocationChecker({ settings: settings.revocation, store, logger })
+      : undefined;
+    metrics.recordLoginEvents(events);
     const loginRecords = new LoginRecords(store, settings.login.sessionTtlSeconds);
     const handles = new CertificateHandles(store, settings.login.handleTtlSeconds);
     const consents = new RememberedConsent(store, settings.login.grantTtlSeconds);
@@ -119,6 +158,7 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
         logger,
         issuer,
         cookieKeys: settings.cookieKeys,
+        certificateProxy: proxy,
         interactions: {
           provider,
           pages,
@@ -132,6 +172,25 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
         },
       }),
     );
+    // One decision function for the certificate route and the admin preview.
+    const decide = async (
+      chain: Uint8Array[],
+      profiles?: readonly CardProfile[],
+    ): Promise<CertificateDecision> => {
+      const started = process.hrtime.bigint();
+      try {
+        const decision = await decideCertificate(chain, {
+          trustStore: settings.trustStore,
+          profiles: profiles ?? settings.mapping.current.profiles,
+          revocation,
+        });
+        metrics.observeCertificateValidation(secondsSince(started), decision.ok ? 'accepted' : 'refused');
+        return decision;
+      } catch (error) {
+        metrics.observeCertificateValidation(secondsSince(started), 'error');
+        throw error;
+      }
+    };
     certificateListener.serve(
       createCertificateApp({
         provider,
@@ -142,11 +201,29 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
         events,
         pseudonyms,
         logger,
-        decide: (chain) =>
-          decideCertificate(chain, {
-            trustStore: settings.trustStore,
-            profiles: settings.mapping.current.profiles,
-          }),
+        rateLimit: settings.rateLimit,
+        mapping: settings.mapping,
+        certificateProxy: proxy,
+        admin: adminEnabled(settings.admin)
+          ? {
+              settings: settings.admin,
+              pages,
+              provider,
+              mapping: settings.mapping,
+              subjects,
+              clients: settings.clients,
+              certificateOrigin,
+              csrfSecret: settings.subjectKey,
+              logger,
+              decide,
+              leafSha256Of: (ctx) => {
+                const presented = clientCertificateChain(ctx, proxy);
+                const leaf = presented.ok ? presented.chain[0] : undefined;
+                return leaf && createHash('sha256').update(leaf).digest('hex');
+              },
+            }
+          : undefined,
+        decide,
       }),
     );
 
@@ -155,8 +232,11 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
       certificateOrigin,
       provider,
       events,
+      metrics,
+      ports: { oidc: oidcListener.port, certificate: certificateListener.port },
       close: async () => {
         await Promise.all(listeners.map((listener) => listener.close()));
+        await revocation?.close();
       },
     };
   } catch (error) {

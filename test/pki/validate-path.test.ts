@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
+import { defineProfile } from '../../src/identity/profiles/common.js';
+import { esDnie } from '../../src/identity/profiles/es-dnie.js';
+import { makeDniePki } from '../support/pki.js';
+import { decideCertificate } from '../../src/pki/decision.js';
 import { validatePath, type PathResult } from '../../src/pki/validate-path.js';
 import {
   cert,
@@ -234,17 +238,37 @@ describe('validatePath', () => {
     accepted(await validatePath([der(leaf), der(intermediate)], storeOf([root]), { at: NOW }));
   });
 
-  it('refuses a leaf whose key usage excludes digitalSignature', async () => {
+  it('reports the leaf key usage and leaves judging it to the card profile', async () => {
+    // RFC 5280 §6.1 does not process the end entity's key usage; decideCertificate does, so
+    // that a card's signature certificate is refused as such (test/pki/fixtures.test.ts).
     const { root, intermediate } = await threeLevels();
     const signing = await cert({
       cn: 'Signing citizen',
       issuer: intermediate,
       keyUsage: x509.KeyUsageFlags.nonRepudiation,
     });
-    const result = refusal(
+    const result = accepted(
       await validatePath([der(signing), der(intermediate)], storeOf([root]), { at: NOW }),
     );
-    assert.equal(result.code, 'CERT_WRONG_USAGE');
+    const line = result.checks.find((check) => check.name.startsWith('key usage: leaf'));
+    assert.equal(line?.detail, 'nonRepudiation');
+  });
+
+  it('refuses through decideCertificate a leaf without digitalSignature even if a profile allows it', async () => {
+    const pki = await makeDniePki();
+    const signing = await pki.citizen({ keyUsage: x509.KeyUsageFlags.nonRepudiation });
+    // An administrator's profile that forgot the key usage rule: the decision still refuses.
+    const lenient = defineProfile({
+      ...esDnie,
+      id: 'lenient-test',
+      purpose: { authentication: () => ({ ok: true }), signature: () => false },
+    });
+    const decision = await decideCertificate([der(signing), der(pki.issuing)], {
+      trustStore: storeOf([pki.root]),
+      profiles: [lenient],
+    });
+    assert.equal(decision.ok ? 'accepted' : decision.code, 'CERT_WRONG_USAGE');
+    assert.match(decision.ok ? '' : decision.detail, /digitalSignature/);
   });
 
   it('answers a returning card from its cached decision', async () => {

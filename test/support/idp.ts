@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { ClientMetadata } from 'oidc-provider';
 import * as x509 from '@peculiar/x509';
@@ -9,7 +11,25 @@ import { ParsedCertificate } from '../../src/pki/certificate.js';
 import { TrustStore } from '../../src/pki/trust-store.js';
 import { startIdp, type IdpSettings, type RunningIdp } from '../../src/server/start-idp.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { ARTIFACTS_DIR } from './paths.js';
 import { makeDniePki, type TestPki } from './pki.js';
+
+/**
+ * Every log line of every test IdP is also appended here, one file per test process, so
+ * that test/zz-privacy/log-scan.test.ts (sorted last) can scan the logs of the whole suite
+ * for personal data.
+ */
+export const SUITE_LOG_DIR = path.join(ARTIFACTS_DIR, 'logs');
+const suiteLogFile = path.join(
+  SUITE_LOG_DIR,
+  `${path.basename(process.argv[1] ?? 'test', '.ts')}-${process.pid}.ndjson`,
+);
+
+function appendToSuiteLog(lines: string[]): void {
+  if (lines.length === 0) return;
+  mkdirSync(SUITE_LOG_DIR, { recursive: true });
+  appendFileSync(suiteLogFile, `${lines.join('\n')}\n`);
+}
 
 export const TEST_CLIENT_ID = 'test-rp';
 export const TEST_CLIENT_SECRET = 'test-rp-secret-of-at-least-thirty-two-chars';
@@ -63,7 +83,9 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
+      const written = String(chunk).split('\n').filter(Boolean);
+      lines.push(...written);
+      appendToSuiteLog(written);
       done();
     },
   });

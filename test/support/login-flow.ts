@@ -5,9 +5,15 @@ import { certificatePem, privateKeyPem, type Issued } from '../../src/cli/dev-pk
 import type { ClientCertificate, Response, TestBrowser } from './browser.js';
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_REDIRECT_URI, type TestIdp } from './idp.js';
 
+/**
+ * What the login helpers need of an IdP: its public URLs and the CA its TLS certificate
+ * chains to. A TestIdp has them; so does a pair of IdP processes behind a balancer.
+ */
+export type IdpEndpoints = Pick<TestIdp, 'issuer' | 'certificateOrigin' | 'tlsCaPem'>;
+
 /** openid-client configured as a relying party of the test IdP (real discovery over TLS). */
 export async function relyingParty(
-  idp: TestIdp,
+  idp: IdpEndpoints,
   client: { id: string; secret?: string } = { id: TEST_CLIENT_ID, secret: TEST_CLIENT_SECRET },
 ): Promise<oidc.Configuration> {
   const dispatcher = new Agent({ connect: { ca: idp.tlsCaPem } });
@@ -31,7 +37,7 @@ export interface StartedLogin {
 
 /** The relying party sends the browser to /auth; the IdP answers with its login page. */
 export async function beginLogin(
-  idp: TestIdp,
+  idp: IdpEndpoints,
   browser: TestBrowser,
   config: oidc.Configuration,
   scope = 'openid profile national_id eid_certificate',
@@ -67,7 +73,7 @@ export async function clientCertificateOf(issued: Issued, chain: Issued[] = []):
 
 /** The "Continue" link: a new TLS connection to the certificate origin with the card. */
 export function presentCertificate(
-  idp: TestIdp,
+  idp: IdpEndpoints,
   browser: TestBrowser,
   uid: string,
   clientCertificate: ClientCertificate | null,
@@ -82,7 +88,7 @@ export function presentCertificate(
  * consent page (approved when shown), and back. Returns the final redirect to the RP.
  */
 export async function finishLogin(
-  idp: TestIdp,
+  idp: IdpEndpoints,
   browser: TestBrowser,
   callbackUrl: string,
 ): Promise<{ hops: Response[]; consentPage: Response | undefined; redirect: URL }> {
@@ -104,7 +110,7 @@ export async function finishLogin(
 
 /** The whole journey for one citizen certificate, ending with verified tokens. */
 export async function loginWith(
-  idp: TestIdp,
+  idp: IdpEndpoints,
   browser: TestBrowser,
   config: oidc.Configuration,
   citizen: Issued,

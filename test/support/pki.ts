@@ -68,3 +68,62 @@ export async function writeCredentials(
   writeFileSync(chainFile, [issued, ...chain].map((c) => certificatePem(c)).join(''));
   return { dir, cert, key, chain: chainFile };
 }
+
+/**
+ * An Estonian-like PKI (ESTEID2018 layout, ECDSA P-384 keys throughout, as on the Estonian
+ * ID card): root → "TEST of ESTEID2018" → citizen authentication certificates with NCP+.
+ */
+export async function makeEstonianPki(): Promise<TestPki> {
+  const root = await issue({
+    subject: [{ C: ['EE'] }, { O: ['eid-idp tests'] }, { CN: ['TEST of EE-GovCA2018'] }],
+    ca: {},
+    keyKind: 'ec-p384',
+    notBefore: new Date(Date.now() - 30 * DAY_MS),
+    notAfter: new Date(Date.now() + 3650 * DAY_MS),
+  });
+  const issuing = await issue({
+    subject: [{ C: ['EE'] }, { O: ['eid-idp tests'] }, { CN: ['TEST of ESTEID2018'] }],
+    issuer: root,
+    ca: { pathLength: 0 },
+    keyKind: 'ec-p384',
+    notBefore: new Date(Date.now() - 30 * DAY_MS),
+    notAfter: new Date(Date.now() + 1825 * DAY_MS),
+  });
+  return {
+    root,
+    issuing,
+    citizen: (overrides = {}) => {
+      const { dni: personalCode = '38001085718', ...rest } = overrides;
+      return issue({
+        subject: esteidSubject(personalCode),
+        issuer: issuing,
+        keyKind: 'ec-p384',
+        keyUsage: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement,
+        // NCP+ marks the authentication certificate; the second is the card's own policy.
+        policies: ['0.4.0.2042.1.2', '1.3.6.1.4.1.51361.1.1.1'],
+        ...rest,
+      });
+    },
+  };
+}
+
+export function esteidSubject(personalCode: string): x509.JsonName {
+  return [
+    { C: ['EE'] },
+    { CN: [`JÕEORG,JAAK-KRISTJAN,${personalCode}`] },
+    { SN: ['JÕEORG'] },
+    { G: ['JAAK-KRISTJAN'] },
+    { '2.5.4.5': [`PNOEE-${personalCode}`] },
+  ];
+}
+
+/**
+ * The revocation pointers a real card carries: authorityInfoAccess with an OCSP URL and
+ * cRLDistributionPoints, for `citizen({ extensions: revocationPointers({...}) })`.
+ */
+export function revocationPointers(where: { ocspUrl?: string; crlUrl?: string }): x509.Extension[] {
+  const extensions: x509.Extension[] = [];
+  if (where.ocspUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ ocsp: where.ocspUrl }));
+  if (where.crlUrl) extensions.push(new x509.CRLDistributionPointsExtension([where.crlUrl]));
+  return extensions;
+}

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { EidError } from '../../errors.js';
+import { EidError, isStoreUnavailable } from '../../errors.js';
 import type { InteractionDependencies, InteractionDetails } from './context.js';
 
 /**
@@ -15,6 +15,8 @@ export async function loadInteraction(
   try {
     details = await deps.provider.interactionDetails(ctx.req, ctx.res);
   } catch (error) {
+    // A store that does not answer is not a missing interaction: keep its 503.
+    if (isStoreUnavailable(error)) throw error;
     throw new EidError('INTERACTION_NOT_FOUND', 'interaction not found for this browser', {
       status: 403,
       detail: (error as Error).message,
