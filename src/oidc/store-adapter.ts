@@ -1,12 +1,6 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { KeyValueStore } from '../store/contract.js';
 
-/**
- * oidc-provider's persistence on our KeyValueStore contract, so that sessions, interactions,
- * grants, codes and tokens live in memory or in Redis with nothing else changing.
- * Every artifact expires with its own lifetime; the grant index lets a grant revoke every
- * token issued under it.
- */
 /**
  * The artifacts a grant revocation destroys: what was issued under the grant. An
  * Interaction also carries the grantId of an earlier consent, but signing the previous
@@ -21,6 +15,26 @@ const GRANT_BOUND_MODELS = new Set([
   'ClientCredentials',
 ]);
 
+/**
+ * Artifacts that are used once. oidc-provider checks `consumed`, then calls consume(): two
+ * token requests with one code at the same instant would both pass the check. Each such
+ * artifact gets a one-time marker at creation, and consume() takes it atomically: the
+ * second consumer finds no marker and is refused, and the grant is revoked as for any
+ * replayed code (RFC 6749 section 4.1.2).
+ */
+const ONE_TIME_MODELS = new Set([
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+
+/**
+ * oidc-provider's persistence on our KeyValueStore contract, so that sessions, interactions,
+ * grants, codes and tokens live in memory or in Redis with nothing else changing.
+ * Every artifact expires with its own lifetime; the grant index lets a grant revoke every
+ * token issued under it.
+ */
 export class StoreAdapter implements Adapter {
   readonly #store: KeyValueStore;
   readonly #model: string;
@@ -40,6 +54,9 @@ export class StoreAdapter implements Adapter {
     if (payload.uid) await this.#store.set(this.#key(`uid:${payload.uid}`), id, ttlSeconds);
     if (payload.userCode) {
       await this.#store.set(this.#key(`userCode:${payload.userCode}`), id, ttlSeconds);
+    }
+    if (ONE_TIME_MODELS.has(this.#model) && !payload.consumed) {
+      await this.#store.set(this.#key(`unconsumed:${id}`), '1', ttlSeconds);
     }
   }
 
@@ -61,6 +78,13 @@ export class StoreAdapter implements Adapter {
   async consume(id: string): Promise<void> {
     const payload = await this.find(id);
     if (!payload) return;
+    if (ONE_TIME_MODELS.has(this.#model)) {
+      const first = await this.#store.take(this.#key(`unconsumed:${id}`));
+      if (first === undefined) {
+        if (payload.grantId) await this.revokeByGrantId(payload.grantId);
+        throw new errors.InvalidGrant(`${this.#model} already consumed`);
+      }
+    }
     const nowSeconds = Math.floor(Date.now() / 1000);
     const remainingSeconds = payload.exp ? payload.exp - nowSeconds : 60;
     if (remainingSeconds <= 0) return;
