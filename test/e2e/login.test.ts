@@ -78,6 +78,36 @@ describe('signing in with a DNIe-profile certificate, end to end', () => {
     assert.equal(second.claims.name, 'JUAN ESPAÑOL ESPAÑOL');
   });
 
+  it('remembers consent across a logout, while the logout revokes the tokens it ends', async () => {
+    const citizen = await idp.pki.citizen({ dni: '33333333P' });
+    const browser = new TestBrowser({ caPem: idp.tlsCaPem });
+    const first = await loginWith(idp, browser, config, citizen);
+    assert.ok(first.finished.consentPage);
+    const confirm = await browser.fetch(
+      oidc.buildEndSessionUrl(config, { id_token_hint: first.tokens.id_token! }).href,
+    );
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.body)![1]!;
+    const done = await browser.fetch(`${idp.issuer}/session/end/confirm`, {
+      method: 'POST',
+      body: `xsrf=${encodeURIComponent(xsrf)}&logout=yes`,
+    });
+    assert.equal(done.status, 303);
+    await assert.rejects(oidc.fetchUserInfo(config, first.tokens.access_token, first.claims.sub));
+
+    const again = await loginWith(idp, browser, config, citizen);
+    assert.equal(again.finished.consentPage, undefined);
+    assert.equal(again.claims.name, 'JUAN ESPAÑOL ESPAÑOL');
+    // More than was allowed before still asks, for the difference only.
+    const more = await loginWith(
+      idp,
+      new TestBrowser({ caPem: idp.tlsCaPem }),
+      config,
+      citizen,
+      'openid profile national_id eid_certificate birthdate',
+    );
+    assert.ok(more.finished.consentPage);
+  });
+
   it('keeps the person signed in within one browser session, and prompt=login asks for the card again', async () => {
     const browser = new TestBrowser({ caPem: idp.tlsCaPem });
     await loginWith(idp, browser, config, await idp.pki.citizen());

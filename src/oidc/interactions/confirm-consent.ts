@@ -32,7 +32,7 @@ export async function confirmConsent(ctx: Context, deps: InteractionDependencies
     grant.addResourceScope(indicator, scope.join(' '));
   }
   const grantId = await grant.save();
-  await deps.consents.remember(details.session.accountId, clientId, grantId);
+  await deps.consents.remember(grant);
 
   const redirectTo = await provider.interactionResult(
     ctx.req,
