@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
-import { createWriteStream } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { MappingRegistry } from '../../src/identity/mapping-registry.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { ParsedCertificate } from '../../src/pki/certificate.js';
@@ -10,10 +11,10 @@ import { openBenchStore } from './store.js';
 
 /**
  * eid-idp as a benchmark server: the real startIdp with the bench's PKI as trust store, one
- * relying party, logs at "info" to /dev/null (what production would format and write, minus
- * the disk). With `workers` > 1 a node cluster primary forks that many IdP processes on the
- * same ports (they must share Redis). The rate limit is off: every bench login comes from
- * one loopback address.
+ * relying party, and its log at "info" written synchronously to /dev/null (what production
+ * formats and writes to stdout, minus the disk). With `workers` > 1 a node cluster primary
+ * forks that many IdP processes on the same ports (they must share Redis). The rate limit is
+ * off: every bench login comes from one loopback address.
  */
 const { settings, material } = readSettings();
 const workers = settings.workers ?? 1;
@@ -71,7 +72,7 @@ if (workers > 1 && cluster.isPrimary) {
     subjectKey: Buffer.from('bench-subject-key-0123456789abcdef'),
     cookieKeys: COOKIE_KEYS,
     store,
-    logger: createLogger(settings.logLevel ?? 'info', createWriteStream(settings.logFile ?? '/dev/null')),
+    logger: createLogger(settings.logLevel ?? 'info', synchronousFile(settings.logFile ?? '/dev/null')),
     login: {
       interactionTtlSeconds: 600,
       handleTtlSeconds: 60,
@@ -93,3 +94,19 @@ if (workers > 1 && cluster.isPrimary) {
     announceReady({ issuer: idp.issuer, certificateOrigin: idp.certificateOrigin });
   }
 }
+
+/**
+ * The log written the way production writes it: `eid-idp start` logs to stdout, and Node
+ * writes stdout synchronously on Linux (files and pipes). An fs.WriteStream would instead
+ * hand every line to the libuv thread pool, a cost production does not have.
+ */
+function synchronousFile(file: string): Writable {
+  const fd = openSync(file, 'a');
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      writeSync(fd, chunk);
+      done();
+    },
+  });
+}
+

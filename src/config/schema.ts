@@ -97,6 +97,11 @@ export const revocationSchema = z
         cacheMaxAgeSeconds: z.number().int().min(1).max(7 * 86_400).default(3600),
         /** A response without nextUpdate is trusted this long after its thisUpdate. */
         maxAgeWithoutNextUpdateSeconds: z.number().int().min(1).max(86_400).default(300),
+        /**
+         * After a responder times out or refuses the connection, it is skipped this long, so
+         * that an outage costs one login the timeout, not every login. 0 disables.
+         */
+        responderBackoffSeconds: z.number().int().min(0).max(3600).default(30),
       })
       .strict()
       .default({}),

@@ -32,19 +32,19 @@ export function handleClientErrors(server: Server, logger: Logger, listener: str
       logger.debug({ event: 'tls.stale_verification_error', listener, library: error.library });
       return;
     }
-    // As Node's own handler: no answer once a response is under way on this connection.
+    // Otherwise exactly what Node's own handler (which a listener replaces) does: a short
+    // answer unless a response is already under way, then the connection is destroyed (not
+    // ended: a broken TLS connection might never finish ending, and close() would wait).
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (!socket.writable || error.code === 'ECONNRESET' || inFlight?.headersSent) {
-      socket.destroy();
-      return;
+    if (socket.writable && !inFlight?.headersSent && error.code !== 'ECONNRESET') {
+      const status =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     }
-    // The same answers as Node's default handler, which a listener replaces.
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? '431 Request Header Fields Too Large'
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? '408 Request Timeout'
-          : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    socket.destroy();
   });
 }

@@ -11,7 +11,7 @@ async function certificateStep(
   idp: TestIdp,
   localAddress: string,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: string; retryAfter: string | undefined }> {
+): Promise<{ status: number; body: string; retryAfter: string | undefined; frames: unknown }> {
   const dispatcher = new Agent({ connect: { ca: idp.tlsCaPem }, localAddress });
   try {
     const response = await request(`${idp.certificateOrigin}/interaction/${'u'.repeat(21)}/certificate`, {
@@ -23,6 +23,7 @@ async function certificateStep(
       status: response.statusCode,
       body: await response.body.text(),
       retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+      frames: response.headers['x-frame-options'],
     };
   } finally {
     await dispatcher.close();
@@ -46,6 +47,7 @@ describe('attack: flooding the certificate route from one address', () => {
     assert.match(limited.body, /data-code="RATE_LIMITED"/);
     assert.match(limited.body, /Too many attempts/);
     assert.ok(Number(limited.retryAfter) >= 1 && Number(limited.retryAfter) <= 60, limited.retryAfter);
+    assert.equal(limited.frames, 'DENY', 'the 429 page carries the security headers too');
 
     const spanish = await certificateStep(idp, '127.0.0.1', { 'accept-language': 'es' });
     assert.equal(spanish.status, 429);

@@ -122,7 +122,7 @@ describe('the pages a citizen sees, in English and Spanish', () => {
   });
 
   for (const language of ['en', 'es'] as const) {
-    it(`login, consent, logout and signed-out pages (${language}), operated by keyboard`, async () => {
+    it(`login, consent, form_post, logout and signed-out pages (${language}), operated by keyboard`, async () => {
       await open?.close();
       const juan = await journey.idp.pki.citizen();
       open = await openBrowser(journey, [{ certificate: juan, chain: [journey.idp.pki.issuing], name: 'card' }], {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ParsedCertificate } from '../../src/pki/certificate.js';
@@ -9,6 +10,7 @@ import {
   createProfile,
   installAutoSelectPolicy,
   launchChromium,
+  privateKeyOperations,
   removeAutoSelectPolicy,
   removeProfile,
   trustServerCa,
@@ -93,6 +95,7 @@ describe('signing in with the key on a smart card (SoftHSM, PIN dialog)', () => 
     journey: JourneyIdp,
     card: SimulatedCard,
     chain: Issued[],
+    netLogFile?: string,
   ): Promise<{ page: Page; context: BrowserContext; profile: BrowserProfile }> {
     const profile = createProfile();
     cleanups.push(() => removeProfile(profile));
@@ -100,7 +103,11 @@ describe('signing in with the key on a smart card (SoftHSM, PIN dialog)', () => 
     insertCard(profile, card, chain);
     // One browser on the display at a time: the previous test's windows are gone.
     for (const open of openContexts.splice(0)) await open.close();
-    const context = await launchChromium(profile, { display: display.display, env: card.env });
+    const context = await launchChromium(profile, {
+      display: display.display,
+      env: card.env,
+      ...(netLogFile ? { netLogFile } : {}),
+    });
     openContexts.push(context);
     const page = context.pages()[0] ?? (await context.newPage());
     return { page, context, profile };
@@ -121,8 +128,9 @@ describe('signing in with the key on a smart card (SoftHSM, PIN dialog)', () => 
     journey: JourneyIdp,
     card: SimulatedCard,
     chain: Issued[],
-  ): Promise<{ name: string; pinDialogs: number; protocol: string | undefined }> {
-    const { page } = await browserWithCard(journey, card, chain);
+  ): Promise<{ name: string; pinDialogs: number; protocol: string | undefined; signedWith: string[] }> {
+    const netLogFile = path.join(card.dir, 'netlog.json');
+    const { page, context } = await browserWithCard(journey, card, chain, netLogFile);
     const protocolSeen = watchCertificateStep(page, journey);
     await startAtRelyingParty(page, journey);
     const flow = (async () => {
@@ -133,7 +141,9 @@ describe('signing in with the key on a smart card (SoftHSM, PIN dialog)', () => 
     })();
     const pinDialogs = answerPinDialogs(display.display, card.pin, flow);
     const name = await flow;
-    return { name, pinDialogs: await pinDialogs, protocol: await protocolSeen() };
+    const result = { name, pinDialogs: await pinDialogs, protocol: await protocolSeen() };
+    await context.close(); // the NetLog is complete once the browser has closed
+    return { ...result, signedWith: privateKeyOperations(netLogFile) };
   }
 
   it('an Estonian-like ECDSA P-384 card signs in after its PIN is typed', async () => {
@@ -142,6 +152,9 @@ describe('signing in with the key on a smart card (SoftHSM, PIN dialog)', () => 
     const result = await signInWithCard(tls12, card, [estonian.issuing, estonian.root]);
     assert.equal(result.name, 'JAAK-KRISTJAN JÕEORG');
     assert.ok(result.pinDialogs >= 1, 'the PIN was asked for and typed');
+    // TLS 1.2 names ECDSA schemes by hash only ("ecdsa_sha256"): the key's curve is free.
+    assert.ok(result.signedWith.length > 0, 'the card signed the handshake');
+    assert.ok(result.signedWith.every((scheme) => scheme.startsWith('ecdsa_')), result.signedWith.join());
   });
 
   it('a DNIe-like card that signs only PKCS#1 v1.5 signs in over TLS 1.2', async () => {
@@ -156,6 +169,7 @@ describe('signing in with the key on a smart card (SoftHSM, PIN dialog)', () => 
     assert.equal(result.name, 'JUAN ESPAÑOL ESPAÑOL');
     assert.ok(result.pinDialogs >= 1, 'the PIN was asked for and typed');
     assert.equal(result.protocol, 'TLS 1.2');
+    assert.deepEqual([...new Set(result.signedWith)], ['rsa_pkcs1_sha256'], 'the card signed PKCS#1 v1.5');
   });
 
   it('the same DNIe-like card fails against a TLS-1.3-only certificate origin', async () => {

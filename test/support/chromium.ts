@@ -143,6 +143,8 @@ export interface LaunchOptions {
   /** Extra environment (SOFTHSM2_CONF for a simulated card). */
   env?: Record<string, string>;
   locale?: string;
+  /** Writes Chromium's NetLog here (read it with `privateKeyOperations` after closing). */
+  netLogFile?: string;
 }
 
 /**
@@ -174,6 +176,7 @@ export async function launchChromium(
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(options.netLogFile ? [`--log-net-log=${options.netLogFile}`] : []),
     ],
     timeout: 60_000,
   });
@@ -243,4 +246,23 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * The signature algorithms Chromium asked the client key (the card) to sign with, from a
+ * NetLog written by a browser that has since closed: the SSL_PRIVATE_KEY_OP events name
+ * the TLS signature scheme of each CertificateVerify (e.g. "rsa_pkcs1_sha256").
+ */
+export function privateKeyOperations(netLogFile: string): string[] {
+  let text = readFileSync(netLogFile, 'utf8').trim();
+  // A log cut short (browser killed) lacks its closing brackets.
+  if (!text.endsWith('}')) text = `${text.replace(/,\s*$/, '')}]}`;
+  const log = JSON.parse(text) as {
+    constants: { logEventTypes: Record<string, number> };
+    events: { type: number; params?: { algorithm?: string } }[];
+  };
+  const type = log.constants.logEventTypes.SSL_PRIVATE_KEY_OP;
+  return log.events
+    .filter((event) => event.type === type && event.params?.algorithm !== undefined)
+    .map((event) => event.params!.algorithm!);
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { ClientMetadata } from 'oidc-provider';
@@ -25,9 +25,19 @@ const suiteLogFile = path.join(
   `${path.basename(process.argv[1] ?? 'test', '.ts')}-${process.pid}.ndjson`,
 );
 
+let suiteLogReady = false;
+
 function appendToSuiteLog(lines: string[]): void {
   if (lines.length === 0) return;
-  mkdirSync(SUITE_LOG_DIR, { recursive: true });
+  if (!suiteLogReady) {
+    mkdirSync(SUITE_LOG_DIR, { recursive: true });
+    // Logs of earlier runs (a day old) go, so the scan reads this run and the directory stays small.
+    for (const name of readdirSync(SUITE_LOG_DIR)) {
+      const file = path.join(SUITE_LOG_DIR, name);
+      if (Date.now() - statSync(file).mtimeMs > 24 * 3600 * 1000) rmSync(file, { force: true });
+    }
+    suiteLogReady = true;
+  }
   appendFileSync(suiteLogFile, `${lines.join('\n')}\n`);
 }
 

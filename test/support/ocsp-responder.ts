@@ -26,6 +26,8 @@ export interface OpensslResponderOptions {
   signerKeyFile: string;
   /** nextUpdate = thisUpdate + this many minutes (`-nmin`); default one day (`-ndays 1`). */
   nextUpdateMinutes?: number;
+  /** ResponderID byKey (`-resp_key_id`) instead of byName. */
+  responderIdByKey?: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function startOpensslResponder(options: OpensslResponderOptions): P
       ...(options.nextUpdateMinutes === undefined
         ? ['-ndays', '1']
         : ['-nmin', String(options.nextUpdateMinutes)]),
+      ...(options.responderIdByKey ? ['-resp_key_id'] : []),
     ]);
     return readFileSync(responseFile);
   };

@@ -161,6 +161,8 @@ export class CrlClient {
       signerSpkis: [issuer.spkiDer],
       workerHeapMb: this.#settings.crl.workerHeapMb,
       source: url,
+      // Our own download is ours to give away; a caller's fetcher may keep its bytes.
+      transfer: this.#agent !== undefined,
     });
     if (signerIndex !== 0) throw new Error('the CRL signature does not verify with the issuing CA key');
     if (index.header.issuerKey !== issuer.subjectKey) throw new Error('the CRL is from another issuer');

@@ -17,6 +17,11 @@ export interface CrlLoadOptions {
   workerHeapMb: number;
   /** For logs. */
   source: string;
+  /**
+   * The caller gives `der` away: when it is the whole of its buffer, that buffer is moved to
+   * the worker instead of copied (tens of MB copied on the main thread is a pause).
+   */
+  transfer?: boolean;
 }
 
 export interface LoadedCrl {
@@ -45,15 +50,17 @@ function workerSource(): { source: string | URL; eval: boolean } {
 }
 
 export function loadCrlInWorker(der: Uint8Array, options: CrlLoadOptions): Promise<LoadedCrl> {
-  // A private copy whose buffer can be moved to the worker without detaching the caller's.
-  const copy = new Uint8Array(der);
+  const ownsWholeBuffer =
+    der.byteOffset === 0 && der.byteLength === der.buffer.byteLength && !(der.buffer instanceof SharedArrayBuffer);
+  // Otherwise a private copy, whose buffer can be moved without detaching the caller's.
+  const copy = options.transfer === true && ownsWholeBuffer ? der : new Uint8Array(der);
   const input: CrlWorkerInput = { der: copy, signerSpkis: options.signerSpkis };
   return new Promise((resolve, reject) => {
     const entry = workerSource();
     const worker = new Worker(entry.source, {
       eval: entry.eval,
       workerData: input,
-      transferList: [copy.buffer],
+      transferList: [copy.buffer as ArrayBuffer],
       resourceLimits: { maxOldGenerationSizeMb: options.workerHeapMb },
     });
     let settled = false;

@@ -95,7 +95,7 @@ export async function fetchBounded(
       }
       chunks.push(buffer);
     }
-    return new Uint8Array(Buffer.concat(chunks, total));
+    return Buffer.concat(chunks, total);
   } catch (error) {
     throw classify(url, error);
   }

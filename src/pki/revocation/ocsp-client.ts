@@ -4,7 +4,7 @@ import type { KeyValueStore } from '../../store/contract.js';
 import type { ParsedCertificate } from '../certificate.js';
 import { certIdFor, statusCacheKey } from './cert-id.js';
 import { ocspUrls } from './distribution-points.js';
-import { fetchBounded, revocationAgent, type HttpLimits } from './http-fetch.js';
+import { fetchBounded, RevocationFetchError, revocationAgent, type HttpLimits } from './http-fetch.js';
 import { buildOcspRequest } from './ocsp-request.js';
 import { verifyOcspResponse, type OcspVerdict } from './ocsp-response.js';
 import type { MethodOutcome } from './outcome.js';
@@ -23,6 +23,8 @@ export class OcspClient {
   readonly #limits: HttpLimits;
   readonly #agent: Dispatcher;
   readonly #inFlight = new Map<string, Promise<MethodOutcome>>();
+  /** Responders that timed out or refused connections, by URL: skipped until this epoch ms. */
+  readonly #downUntil = new Map<string, number>();
 
   constructor(settings: RevocationSettings, store: KeyValueStore) {
     this.#settings = settings;
@@ -87,6 +89,11 @@ export class OcspClient {
     const id = certIdFor(leaf, issuer);
     const failures: string[] = [];
     for (const url of urls) {
+      const downUntil = this.#downUntil.get(url) ?? 0;
+      if (downUntil > Date.now()) {
+        failures.push(`${url}: skipped after a recent failure (responderBackoffSeconds)`);
+        continue;
+      }
       const nonce = this.#settings.ocsp.nonce ? randomBytes(16) : undefined;
       try {
         const body = await fetchBounded(
@@ -118,6 +125,10 @@ export class OcspClient {
         };
       } catch (error) {
         failures.push(`${url}: ${(error as Error).message}`);
+        const unreachable =
+          error instanceof RevocationFetchError && (error.failure === 'timeout' || error.failure === 'network');
+        const backoffMs = this.#settings.ocsp.responderBackoffSeconds * 1000;
+        if (unreachable && backoffMs > 0) this.#downUntil.set(url, Date.now() + backoffMs);
       }
     }
     return { status: 'unavailable', method: 'ocsp', detail: failures.join('; ') };

@@ -61,7 +61,16 @@ export interface OcspCheckContext {
   nonce?: Uint8Array;
 }
 
-const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '4', 'sigRequired', 'unauthorized'];
+/** OCSPResponseStatus names (RFC 6960 §4.2.1; 4 is not used). */
+const RESPONSE_STATUS = [
+  'successful',
+  'malformedRequest',
+  'internalError',
+  'tryLater',
+  '4',
+  'sigRequired',
+  'unauthorized',
+];
 
 /** @throws OcspResponseError when the response cannot be trusted for this certificate */
 export function verifyOcspResponse(der: Uint8Array, context: OcspCheckContext): OcspVerdict {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Issued } from '../../../src/cli/dev-pki.js';
 import type { ParsedCertificate } from '../../../src/pki/certificate.js';
+import { publicKeyHash } from '../../../src/pki/revocation/cert-id.js';
 import { OcspClient } from '../../../src/pki/revocation/ocsp-client.js';
 import { revocationSettings, type RevocationSettings } from '../../../src/pki/revocation/settings.js';
 import { MemoryStore } from '../../../src/store/memory.js';
@@ -27,7 +28,14 @@ let issuer: ParsedCertificate;
 const responders: RunningResponder[] = [];
 const clients: OcspClient[] = [];
 
-async function responder(options: { designated?: boolean; eku?: string[]; nextUpdateMinutes?: number } = {}) {
+interface ResponderOptions {
+  designated?: boolean;
+  eku?: string[];
+  nextUpdateMinutes?: number;
+  byKey?: boolean;
+}
+
+async function responder(options: ResponderOptions = {}) {
   const signer =
     options.designated || options.eku
       ? await ca.issueResponder(options.eku ? { eku: options.eku } : {})
@@ -38,6 +46,7 @@ async function responder(options: { designated?: boolean; eku?: string[]; nextUp
     signerCertFile: signer.certFile,
     signerKeyFile: signer.keyFile,
     ...(options.nextUpdateMinutes === undefined ? {} : { nextUpdateMinutes: options.nextUpdateMinutes }),
+    responderIdByKey: options.byKey ?? false,
   });
   responders.push(running);
   return running;
@@ -81,8 +90,15 @@ describe('OCSP with a real openssl responder', () => {
     const unlisted = await citizen('unlisted');
     const running = await responder();
     const ocsp = client();
-    const withAia = async (issued: Issued) =>
-      ocsp.check(parsed(await pki.citizen({ keys: issued.keys, serialNumber: issued.certificate.serialNumber, extensions: revocationPointers({ ocspUrl: running.url }) })), issuer, new Date());
+    // The same serial number, now with the responder's URL in its AIA.
+    const withAia = async (issued: Issued) => {
+      const card = await pki.citizen({
+        keys: issued.keys,
+        serialNumber: issued.certificate.serialNumber,
+        extensions: revocationPointers({ ocspUrl: running.url }),
+      });
+      return ocsp.check(parsed(card), issuer, new Date());
+    };
 
     assert.equal((await withAia(good)).status, 'good');
     assert.equal((await withAia(revoked)).status, 'revoked');
@@ -99,6 +115,14 @@ describe('OCSP with a real openssl responder', () => {
     assert.equal(first.status, 'good');
     assert.match(first.status === 'good' ? first.detail : '', /designated responder/);
     assert.equal((await ocsp.check(parsed(revoked), issuer, new Date())).status, 'revoked');
+  });
+
+  it('recognises responders identified by key hash, the CA and a designated one', async () => {
+    for (const designated of [false, true]) {
+      const running = await responder({ designated, byKey: true });
+      const revoked = await citizen('revoked', running.url);
+      assert.equal((await client().check(parsed(revoked), issuer, new Date())).status, 'revoked');
+    }
   });
 
   it('refuses a responder certificate without id-kp-OCSPSigning', async () => {
@@ -155,6 +179,19 @@ describe('OCSP with a real openssl responder', () => {
     assert.equal(hanging.requests(), 1);
   });
 
+  it('skips a responder that just timed out, so an outage costs one login the wait, not all', async () => {
+    const hanging = await startHangingResponder();
+    responders.push(hanging);
+    const ocsp = client({ ocsp: { connectTimeoutMs: 500, readTimeoutMs: 700, totalTimeoutMs: 1500, responderBackoffSeconds: 60 } });
+    const first = await ocsp.check(parsed(await citizen('good', hanging.url)), issuer, new Date());
+    assert.match(first.detail, /did not answer in time/);
+
+    const second = await ocsp.check(parsed(await citizen('good', hanging.url)), issuer, new Date());
+    assert.equal(second.status, 'unavailable');
+    assert.match(second.detail, /skipped after a recent failure/);
+    assert.equal(hanging.requests(), 1, 'the second login did not wait for the hanging responder');
+  });
+
   it('treats garbage as unavailable, then asks the fallback responder', async () => {
     const garbage = await startGarbageResponder();
     responders.push(garbage);
@@ -192,7 +229,8 @@ describe('OCSP with a real openssl responder', () => {
     const second = await client({}, store).check(parsed(good), issuer, new Date());
     assert.equal(second.status, 'good');
     assert.equal(second.status === 'good' && second.cached, true);
-    const keys = await store.get(`ocsp:${(await import('../../../src/pki/revocation/cert-id.js')).publicKeyHash(issuer.spkiDer).toString('hex')}:${parsed(good).serialNumber}`);
-    assert.ok(keys, 'the verdict is stored under ocsp:<issuerKeyHash>:<serial>');
+    const keyHash = publicKeyHash(issuer.spkiDer).toString('hex');
+    const stored = await store.get(`ocsp:${keyHash}:${parsed(good).serialNumber}`);
+    assert.ok(stored, 'the verdict is stored under ocsp:<issuerKeyHash>:<serial>');
   });
 });
