@@ -76,14 +76,18 @@ export class StoreAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
+    const oneTime = ONE_TIME_MODELS.has(this.#model);
+    // The marker first: whoever takes it is the one consumer. Reading the payload first
+    // would let a request slip through after a concurrent replay had revoked (deleted) it.
+    if (oneTime && (await this.#store.take(this.#key(`unconsumed:${id}`))) === undefined) {
+      const replayed = await this.find(id);
+      if (replayed?.grantId) await this.revokeByGrantId(replayed.grantId);
+      throw new errors.InvalidGrant(`${this.#model} already consumed`);
+    }
     const payload = await this.find(id);
-    if (!payload) return;
-    if (ONE_TIME_MODELS.has(this.#model)) {
-      const first = await this.#store.take(this.#key(`unconsumed:${id}`));
-      if (first === undefined) {
-        if (payload.grantId) await this.revokeByGrantId(payload.grantId);
-        throw new errors.InvalidGrant(`${this.#model} already consumed`);
-      }
+    if (!payload) {
+      if (oneTime) throw new errors.InvalidGrant(`${this.#model} no longer valid`);
+      return;
     }
     const nowSeconds = Math.floor(Date.now() / 1000);
     const remainingSeconds = payload.exp ? payload.exp - nowSeconds : 60;
