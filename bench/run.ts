@@ -6,7 +6,7 @@ import { BenchHttp, CookieJar } from './lib/browser.js';
 import { loadMaterial, type BenchMaterial } from './lib/citizens.js';
 import { runHandshakes } from './lib/handshakes.js';
 import { mergeLoads, runLoad, type LoadResult } from './lib/load.js';
-import { bareLogin, eidLogin, relyingParty, type LoginTarget } from './lib/logins.js';
+import { bareLogin, eidLogin, relyingParty, stepTokenIn, type LoginTarget } from './lib/logins.js';
 import { startNginx } from './lib/nginx.js';
 import { parseOptions } from './lib/options.js';
 import { corePlan, freePort, machine, memoryMiB, pinSelf, startNodeServer, type StartedServer } from './lib/proc.js';
@@ -226,6 +226,7 @@ async function routeRun(server: StartedServer, ports: { oidc: number; certificat
   log('certificate route: creating interactions');
   const http = new BenchHttp(material.tlsCaPem, 4);
   const uids: string[] = [];
+  const stepTokens: string[] = [];
   try {
     const issuer = `https://localhost:${ports.oidc}`;
     const rp = await relyingParty(issuer, http);
@@ -241,8 +242,12 @@ async function routeRun(server: StartedServer, ports: { oidc: number; certificat
         state: 'bench',
         nonce: 'bench',
       });
-      const answer = await http.send(new CookieJar(), url.href);
+      const jar = new CookieJar();
+      const answer = await http.send(jar, url.href);
+      // The login page's "Continue" form carries the step token the certificate route checks.
+      const loginPage = await http.send(jar, answer.location!);
       uids.push(new URL(answer.location!).pathname.split('/')[2]!);
+      stepTokens.push(stepTokenIn(loginPage.body));
     };
     for (let i = 0; i < options.handshakes; i += 8) await Promise.all(Array.from({ length: Math.min(8, options.handshakes - i) }, create));
   } finally {
@@ -255,7 +260,12 @@ async function routeRun(server: StartedServer, ports: { oidc: number; certificat
     await server.command!('profile-start', 'BENCH_PROFILE started');
   }
   report.route.idp = await runHandshakes(
-    { port: ports.certificate, path: (i) => `/interaction/${uids[i]}/certificate`, expectStatus: 303 },
+    {
+      port: ports.certificate,
+      path: (i) => `/interaction/${uids[i]}/certificate`,
+      form: (i) => new URLSearchParams({ step_token: stepTokens[i]! }).toString(),
+      expectStatus: 303,
+    },
     { count: uids.length, concurrency: options.concurrency, cards: material.citizens, caPem: material.tlsCaPem, serverPids: server.pids },
   );
   if (options.profile) {

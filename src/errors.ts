@@ -42,6 +42,8 @@ export type JourneyCode =
   | 'PROXY_HEADER_REPEATED'
   | 'PROXY_HEADER_TOO_LARGE'
   | 'RATE_LIMITED'
+  /** The certificate step was not posted from this interaction's login page. */
+  | 'STEP_TOKEN_INVALID'
   | 'STORE_UNAVAILABLE'
   | 'CONFIG_INVALID'
   | 'INTERNAL';

@@ -91,13 +91,18 @@ export class BenchHttp {
   }
 
   /** One request on a new TLS connection presenting `card`; the connection is then closed. */
-  async sendWithCertificate(jar: CookieJar, url: string, card: { cert: string; key: string }): Promise<Answer> {
+  async sendWithCertificate(
+    jar: CookieJar,
+    url: string,
+    card: { cert: string; key: string },
+    options: { method?: 'GET' | 'POST'; body?: string } = {},
+  ): Promise<Answer> {
     const client = new Client(new URL(url).origin, {
       connect: { ca: this.#caPem, cert: card.cert, key: card.key, servername: 'localhost' },
       pipelining: 0,
     });
     try {
-      return await this.send(jar, url, {}, client);
+      return await this.send(jar, url, options, client);
     } finally {
       await client.close();
     }

@@ -3,7 +3,7 @@ import { totalCpu } from './proc.js';
 import { round } from './stats.js';
 
 /**
- * Many fresh TLS handshakes presenting a client certificate, each followed by one GET and
+ * Many fresh TLS handshakes presenting a client certificate, each followed by one request and
  * the server closing the connection: the certificate route's work without the rest of the
  * login. Server CPU per handshake is read from /proc over the whole batch.
  */
@@ -13,6 +13,8 @@ export interface HandshakeTarget {
   path: (i: number) => string;
   /** Status the server must answer. */
   expectStatus: number;
+  /** A urlencoded form to POST with request `i` (the IdP's step token); GET without. */
+  form?: (i: number) => string;
 }
 
 export interface HandshakeResult {
@@ -58,7 +60,13 @@ export async function runHandshakes(
         resolve();
       };
       socket.once('secureConnect', () => {
-        socket.write(`GET ${target.path(i)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+        const form = target.form?.(i);
+        socket.write(
+          form === undefined
+            ? `GET ${target.path(i)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`
+            : `POST ${target.path(i)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n` +
+                `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(form)}\r\n\r\n${form}`,
+        );
       });
       socket.on('data', (chunk) => {
         answer += chunk.toString('latin1');

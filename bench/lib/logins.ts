@@ -100,17 +100,28 @@ async function token(target: LoginTarget, redirect: string, checks: { state: str
   if (!tokens.claims()?.sub) throw new Error('no sub in the ID token');
 }
 
+/** The step token the login page's "Continue" form posts to the certificate origin. */
+export function stepTokenIn(loginPage: string): string {
+  const token = /name="step_token" value="([A-Za-z0-9_-]+)"/.exec(loginPage)?.[1];
+  if (!token) throw new Error('the login page carries no step token');
+  return token;
+}
+
 /** eid-idp: authorize → login page → certificate (new TLS, client cert) → callback → consent → token. */
 export async function eidLogin(target: LoginTarget, citizen: CitizenCredential): Promise<{ total: number; steps: StepTimes }> {
   const jar = new CookieJar();
   const timer = new Timer();
   const { checks, interactionUrl } = await authorize(target, jar);
   timer.lap('authorize');
-  expect(await target.http.send(jar, interactionUrl), 200, 'login page');
+  const loginPage = await target.http.send(jar, interactionUrl);
+  expect(loginPage, 200, 'login page');
   timer.lap('login_page');
   const uid = new URL(interactionUrl).pathname.split('/')[2]!;
   const callback = expect(
-    await target.http.sendWithCertificate(jar, `${target.certificateOrigin}/interaction/${uid}/certificate`, citizen),
+    await target.http.sendWithCertificate(jar, `${target.certificateOrigin}/interaction/${uid}/certificate`, citizen, {
+      method: 'POST',
+      body: new URLSearchParams({ step_token: stepTokenIn(loginPage.body) }).toString(),
+    }),
     303,
     'certificate route',
   );

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import getRawBody from 'raw-body';
 import type Provider from 'oidc-provider';
 import type { RefusalCode } from '../errors.js';
 import type { LoginEvents } from '../observability/events.js';
@@ -10,6 +11,7 @@ import { releaseSnapshot } from '../oidc/claims-release.js';
 import type { MappingRegistry } from '../identity/mapping-registry.js';
 import type { CardProfile } from '../identity/profile.js';
 import type { SubjectDerivation } from '../oidc/subject.js';
+import { STEP_TOKEN_FIELD, type StepTokens } from '../oidc/step-tokens.js';
 import type { PageRenderer } from '../pages/render.js';
 import { respondWithErrorPage } from '../pages/respond.js';
 import type { CertificateDecision } from '../pki/decision.js';
@@ -23,6 +25,8 @@ export interface CertificateRouteDependencies {
   subjects: SubjectDerivation;
   events: LoginEvents;
   pseudonyms: Pseudonymizer;
+  /** Checks the login page's proof before anything else (step-tokens.ts). */
+  stepTokens: StepTokens;
   /** With the card profiles of one mapping snapshot; the mapping in force when omitted. */
   decide: (chain: Uint8Array[], profiles?: readonly CardProfile[]) => Promise<CertificateDecision>;
   /** Where the certificate comes from: this TLS handshake, or a trusted proxy's header. */
@@ -53,23 +57,84 @@ function statusOf(code: RefusalCode): number {
   return 403;
 }
 
+/** The form holds one 43-character token; anything much larger is not our login page. */
+const MAX_STEP_BODY_BYTES = 2048;
+
 /**
- * GET /interaction/:uid/certificate on the certificate origin: the handshake has just
- * asked for the card's certificate. Validate and map it (one decision function), store the
+ * POST /interaction/:uid/certificate on the certificate origin, sent by the login page's
+ * "Continue" form: the handshake has just asked for the card's certificate. Check the step
+ * token first, then validate and map the certificate (one decision function), store the
  * result behind a one-time handle bound to this interaction, and send the browser back to
  * the OIDC origin. The connection closes after the answer so the next login makes a new
  * handshake.
+ *
+ * GET on the same path never logs in: knowing a uid (it is in URL paths that proxies log)
+ * must not be enough to run the step. It sends the browser back to the login page, which
+ * shows again only in the browser that holds the interaction's cookie.
  */
 export function certificateRoutes(deps: CertificateRouteDependencies): Router {
   const router = new Router();
-  router.get('/interaction/:uid/certificate', (ctx) => certificateStep(ctx, deps));
+  router.post('/interaction/:uid/certificate', (ctx) => certificateStep(ctx, deps));
+  router.get('/interaction/:uid/certificate', (ctx) => backToLoginPage(ctx, deps));
   return router;
+}
+
+function backToLoginPage(ctx: Context, deps: CertificateRouteDependencies): void {
+  ctx.set('Connection', 'close');
+  ctx.set('Cache-Control', 'no-store');
+  ctx.status = 303;
+  ctx.redirect(`${deps.issuer}/interaction/${encodeURIComponent(String(ctx.params.uid))}`);
+}
+
+/** The step token from the urlencoded form body, or why there is none (and its status). */
+async function postedStepToken(ctx: Context): Promise<{ token?: string; problem?: string; status?: number }> {
+  if (ctx.request.type !== 'application/x-www-form-urlencoded') {
+    return { problem: `form expected, got ${ctx.request.type || 'no content type'}` };
+  }
+  try {
+    const body = await getRawBody(ctx.req, {
+      limit: MAX_STEP_BODY_BYTES,
+      length: ctx.get('content-length') || undefined,
+      encoding: 'utf8',
+    });
+    const token = new URLSearchParams(body).get(STEP_TOKEN_FIELD);
+    return token === null ? { problem: 'no step token in the form' } : { token };
+  } catch (error) {
+    const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+    return tooLarge
+      ? { problem: `form larger than ${MAX_STEP_BODY_BYTES} bytes`, status: 413 }
+      : { problem: 'form body unreadable' };
+  }
 }
 
 async function certificateStep(ctx: Context, deps: CertificateRouteDependencies): Promise<void> {
   ctx.set('Connection', 'close');
   const uid = String(ctx.params.uid);
   const reference = String(ctx.state.requestId);
+  // Before the interaction, the certificate or the store is looked at: without the login
+  // page's proof nothing about this uid is decided, and no handle can be issued.
+  const posted = await postedStepToken(ctx);
+  const tokenValid = posted.token !== undefined && deps.stepTokens.verify(posted.token, uid);
+  if (!tokenValid) {
+    deps.events.emit(
+      {
+        name: 'login.failed',
+        interaction: uid,
+        code: 'STEP_TOKEN_INVALID',
+        detail: posted.problem ?? 'step token does not match the interaction',
+      },
+      reference,
+    );
+    respondWithErrorPage(ctx, deps.pages, {
+      code: 'STEP_TOKEN_INVALID',
+      status: posted.status ?? 403,
+      reference,
+      // The login page again: in the browser that holds the interaction it carries a fresh
+      // token; anywhere else it is the "start again from the service" page.
+      retryUrl: `${deps.issuer}/interaction/${encodeURIComponent(uid)}`,
+    });
+    return;
+  }
   const interaction = await deps.provider.Interaction.find(uid);
   if (!interaction) {
     respondWithErrorPage(ctx, deps.pages, {

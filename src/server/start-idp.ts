@@ -10,6 +10,7 @@ import { RememberedConsent } from '../oidc/remembered-consent.js';
 import { createProvider } from '../oidc/provider.js';
 import type { PrivateJwks } from '../oidc/signing-keys.js';
 import { SubjectDerivation } from '../oidc/subject.js';
+import { StepTokens } from '../oidc/step-tokens.js';
 import { PageRenderer } from '../pages/render.js';
 import { decideCertificate, type CertificateDecision } from '../pki/decision.js';
 import type { TrustStore } from '../pki/trust-store.js';
@@ -122,6 +123,9 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
 
     const subjects = new SubjectDerivation(settings.subjectKey);
     const pseudonyms = new Pseudonymizer(settings.subjectKey);
+    // Derived from the shared subject key, so a token from one instance's login page is
+    // accepted by the certificate step on any other.
+    const stepTokens = new StepTokens(settings.subjectKey);
     const pages = new PageRenderer({ assetOrigin: issuer });
     const events = new LoginEvents(logger);
     const revocation = settings.revocation
@@ -169,6 +173,7 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
           events,
           pseudonyms,
           certificateOrigin,
+          stepTokens,
         },
       }),
     );
@@ -200,6 +205,7 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
         subjects,
         events,
         pseudonyms,
+        stepTokens,
         logger,
         rateLimit: settings.rateLimit,
         mapping: settings.mapping,

@@ -5,7 +5,14 @@ import { Agent, request } from 'undici';
 import { certificatePem, type Issued } from '../../src/cli/dev-pki.js';
 import { TestBrowser } from '../support/browser.js';
 import { startTestIdp, type TestIdp } from '../support/idp.js';
-import { beginLogin, clientCertificateOf, finishLogin, relyingParty } from '../support/login-flow.js';
+import {
+  beginLogin,
+  clientCertificateOf,
+  finishLogin,
+  relyingParty,
+  stepForm,
+  stepTokenOf,
+} from '../support/login-flow.js';
 
 const TRUSTED_PROXY = '127.0.0.6';
 
@@ -54,17 +61,24 @@ describe('attack: a forged client-certificate header', () => {
     await proxied.close();
   });
 
+  /** The login page's "Continue" form of one interaction, posted with the given headers. */
   async function certificateStep(
     idp: TestIdp,
-    uid: string,
+    interaction: { uid: string; stepToken: string | undefined },
     headers: Record<string, string>,
     localAddress = '127.0.0.1',
   ) {
     const dispatcher = new Agent({ connect: { ca: idp.tlsCaPem }, localAddress });
     try {
-      const response = await request(`${idp.certificateOrigin}/interaction/${uid}/certificate`, {
+      const response = await request(`${idp.certificateOrigin}/interaction/${interaction.uid}/certificate`, {
+        method: 'POST',
+        body: stepForm(interaction.stepToken),
         dispatcher,
-        headers: { 'accept-language': 'en', ...headers },
+        headers: {
+          'accept-language': 'en',
+          'content-type': 'application/x-www-form-urlencoded',
+          ...headers,
+        },
       });
       const body = await response.body.text();
       return { status: response.statusCode, body, location: response.headers.location };
@@ -73,9 +87,10 @@ describe('attack: a forged client-certificate header', () => {
     }
   }
 
-  async function interactionOf(idp: TestIdp): Promise<string> {
+  async function interactionOf(idp: TestIdp): Promise<{ uid: string; stepToken: string | undefined }> {
     const browser = new TestBrowser({ caPem: idp.tlsCaPem });
-    return (await beginLogin(idp, browser, await relyingParty(idp))).uid;
+    const started = await beginLogin(idp, browser, await relyingParty(idp));
+    return { uid: started.uid, stepToken: stepTokenOf(started.loginPage) };
   }
 
   it('ignores the headers of every proxy format sent straight to an IdP with no proxy', async () => {
@@ -93,7 +108,12 @@ describe('attack: a forged client-certificate header', () => {
     const attackersCard = await direct.pki.citizen({ dni: '12345678Z' });
     const answer = await browser.fetch(
       `${direct.certificateOrigin}/interaction/${started.uid}/certificate`,
-      { clientCertificate: await clientCertificateOf(attackersCard), headers: everyFormat(victim) },
+      {
+        method: 'POST',
+        body: stepForm(stepTokenOf(started.loginPage)),
+        clientCertificate: await clientCertificateOf(attackersCard),
+        headers: everyFormat(victim),
+      },
     );
     assert.equal(answer.status, 303);
     const finished = await finishLogin(direct, browser, answer.location!);

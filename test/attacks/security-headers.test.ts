@@ -3,7 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { TestBrowser, type Response } from '../support/browser.js';
 import { startTestIdp, TEST_CLIENT_ID, TEST_REDIRECT_URI, type TestIdp } from '../support/idp.js';
-import { beginLogin, clientCertificateOf, presentCertificate, relyingParty } from '../support/login-flow.js';
+import {
+  beginLogin,
+  clientCertificateOf,
+  presentCertificate,
+  relyingParty,
+  stepForm,
+  stepTokenOf,
+} from '../support/login-flow.js';
 
 /**
  * Clickjacking and the security headers: every page and endpoint of both origins, whatever
@@ -47,14 +54,19 @@ describe('attack: clickjacking, and the security headers of every page and endpo
 
     const started = await beginLogin(idp, browser, config);
     seen.push({ name: 'login page', response: started.loginPage });
-    await get('certificate step without a card', `${certificateOrigin}/interaction/${started.uid}/certificate`, {
-      clientCertificate: null,
+    const stepUrl = `${certificateOrigin}/interaction/${started.uid}/certificate`;
+    const step = { method: 'POST' as const, body: stepForm(stepTokenOf(started.loginPage)) };
+    await get('certificate step without a card', stepUrl, { ...step, clientCertificate: null });
+    await get('certificate step without the step token', stepUrl, {
+      method: 'POST',
+      body: '',
+      clientCertificate: await clientCertificateOf(await idp.pki.citizen()),
     });
-    const accepted = await get(
-      'certificate step with a card',
-      `${certificateOrigin}/interaction/${started.uid}/certificate`,
-      { clientCertificate: await clientCertificateOf(await idp.pki.citizen()) },
-    );
+    await get('certificate step by GET', stepUrl, { clientCertificate: null });
+    const accepted = await get('certificate step with a card', stepUrl, {
+      ...step,
+      clientCertificate: await clientCertificateOf(await idp.pki.citizen()),
+    });
     const callback = await get('callback', accepted.location!);
     await get('consent page', callback.location!);
     await get('certificate origin root', `${certificateOrigin}/`, { clientCertificate: null });

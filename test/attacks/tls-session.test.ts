@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type * as oidc from 'openid-client';
 import { TestBrowser } from '../support/browser.js';
 import { startTestIdp, type TestIdp } from '../support/idp.js';
-import { beginLogin, clientCertificateOf, relyingParty } from '../support/login-flow.js';
+import { beginLogin, clientCertificateOf, relyingParty, stepRequestText, stepTokenOf } from '../support/login-flow.js';
 import { openssl } from '../support/openssl.js';
 import { writeCredentials } from '../support/pki.js';
 
@@ -35,12 +35,17 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
     after(() => idp.close());
 
     const versionFlag = version === 'TLSv1.2' ? '-tls1_2' : '-tls1_3';
-    const request = (uid: string) =>
-      `GET /interaction/${uid}/certificate HTTP/1.1\r\nHost: localhost:${port}\r\n\r\n`;
+    const request = (interaction: Interaction) =>
+      stepRequestText(`localhost:${port}`, interaction.uid, interaction.stepToken);
 
-    async function newInteraction(): Promise<string> {
+    interface Interaction {
+      uid: string;
+      stepToken: string | undefined;
+    }
+    async function newInteraction(): Promise<Interaction> {
       const browser = new TestBrowser({ caPem: idp.tlsCaPem });
-      return (await beginLogin(idp, browser, config)).uid;
+      const started = await beginLogin(idp, browser, config);
+      return { uid: started.uid, stepToken: stepTokenOf(started.loginPage) };
     }
 
     for (const mechanism of ['session ticket', 'session id'] as const) {
@@ -68,7 +73,7 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
 
     it('answers one request per connection, so a second login cannot ride on the first handshake', async () => {
       const card = await clientCertificateOf(await idp.pki.citizen());
-      const [firstUid, secondUid] = [await newInteraction(), await newInteraction()];
+      const [first, second] = [await newInteraction(), await newInteraction()];
       const received = await new Promise<string>((resolve, reject) => {
         let text = '';
         const socket = tls.connect({
@@ -81,7 +86,7 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
           minVersion: version,
           maxVersion: version,
         });
-        socket.on('secureConnect', () => socket.write(request(firstUid) + request(secondUid)));
+        socket.on('secureConnect', () => socket.write(request(first) + request(second)));
         socket.on('data', (chunk: Buffer) => {
           text += chunk.toString('utf8');
         });
@@ -90,8 +95,8 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
         socket.setTimeout(10_000, () => socket.destroy(new Error('no close within 10 s')));
       });
       assert.equal(received.match(/^HTTP\/1\.1 /gm)?.length, 1, 'exactly one answer');
-      assert.match(received, new RegExp(`/interaction/${firstUid}/callback\\?handle=`));
-      assert.doesNotMatch(received, new RegExp(secondUid));
+      assert.match(received, new RegExp(`/interaction/${first.uid}/callback\\?handle=`));
+      assert.doesNotMatch(received, new RegExp(second.uid));
     });
   });
 }

@@ -124,7 +124,8 @@ describe('the pages a citizen sees, in English and Spanish', () => {
   for (const language of ['en', 'es'] as const) {
     it(`login, consent, form_post, logout and signed-out pages (${language}), operated by keyboard`, async () => {
       await open?.close();
-      const juan = await journey.idp.pki.citizen();
+      // A different person per language: consent is remembered per person and service.
+      const juan = await journey.idp.pki.citizen({ dni: language === 'en' ? '00000000T' : '11111111H' });
       open = await openBrowser(journey, [{ certificate: juan, chain: [journey.idp.pki.issuing], name: 'card' }], {
         locale: language === 'en' ? 'en-GB' : 'es-ES',
       });

@@ -9,6 +9,7 @@ import {
   finishLogin,
   presentCertificate,
   relyingParty,
+  stepTokenOf,
   type IdpEndpoints,
 } from '../support/login-flow.js';
 import { makeDniePki } from '../support/pki.js';
@@ -91,11 +92,13 @@ describe('two IdP processes sharing one Redis', () => {
       const started = await beginLogin(endpoints, browser, config); // /auth and login page on A
 
       await certificateBalancer.route(ports.b.cert);
+      // The step token of A's login page, checked on B: both derive it from the shared key.
       const answer = await presentCertificate(
         endpoints,
         browser,
         started.uid,
         await clientCertificateOf(citizen),
+        { stepToken: stepTokenOf(started.loginPage) },
       );
       assert.equal(answer.status, 303, answer.body.slice(0, 300));
 

@@ -11,6 +11,7 @@ import {
   loginWith,
   presentCertificate,
   relyingParty,
+  stepTokenOf,
   type IdpEndpoints,
 } from '../support/login-flow.js';
 import { makeDniePki } from '../support/pki.js';
@@ -100,11 +101,13 @@ describe('an IdP process whose Redis stops and comes back', () => {
       });
       assertUnavailablePage(consent, 'consent');
 
+      // The "Continue" form of the login page shown before Redis stopped.
       const certificateStep = await presentCertificate(
         endpoints,
         browserOne,
         onLoginPage.uid,
         await clientCertificateOf(citizen),
+        { stepToken: stepTokenOf(onLoginPage.loginPage) },
       );
       assertUnavailablePage(certificateStep, 'certificate route');
 

@@ -7,6 +7,7 @@ import { startTestIdp, type TestIdp } from '../support/idp.js';
 import {
   beginLogin,
   clientCertificateOf,
+  continueForm,
   presentCertificate,
   relyingParty,
 } from '../support/login-flow.js';
@@ -37,7 +38,7 @@ describe('a refused certificate ends on a page that says what to do, and no code
     const before = codesIssued;
     const answer = await browser.fetch(
       `${idp.certificateOrigin}/interaction/${started.uid}/certificate`,
-      { clientCertificate: card, headers: { 'accept-language': language } },
+      { ...continueForm(started), clientCertificate: card, headers: { 'accept-language': language } },
     );
     assert.equal(answer.location, undefined, 'a refusal never redirects onwards');
     assert.equal(codesIssued, before, 'no authorization code was issued');
@@ -114,13 +115,27 @@ describe('a refused certificate ends on a page that says what to do, and no code
     assert.match(answer.body, /AUTENTICACIÓN/);
   });
 
-  it('refuses a certificate step for an interaction that does not exist', async () => {
+  it('refuses a certificate step for an interaction that no longer exists', async () => {
     const browser = new TestBrowser({ caPem: idp.tlsCaPem });
+    // A genuine login page (so a valid step token), whose interaction then ends.
+    const started = await beginLogin(idp, browser, config);
+    await (await idp.provider.Interaction.find(started.uid))!.destroy();
     const answer = await browser.fetch(
-      `${idp.certificateOrigin}/interaction/${'x'.repeat(43)}/certificate`,
-      { clientCertificate: await clientCertificateOf(await idp.pki.citizen()) },
+      `${idp.certificateOrigin}/interaction/${started.uid}/certificate`,
+      { ...continueForm(started), clientCertificate: await clientCertificateOf(await idp.pki.citizen()) },
     );
     assertErrorPage(answer, 'INTERACTION_NOT_FOUND', 410);
+  });
+
+  it('refuses a certificate step for an unknown interaction before looking it up', async () => {
+    const browser = new TestBrowser({ caPem: idp.tlsCaPem });
+    const answer = await presentCertificate(
+      idp,
+      browser,
+      'x'.repeat(43),
+      await clientCertificateOf(await idp.pki.citizen()),
+    );
+    assertErrorPage(answer, 'STEP_TOKEN_INVALID', 403);
   });
 
   it('serves nothing but the certificate step on the certificate origin', async () => {

@@ -4,7 +4,13 @@ import type * as oidc from 'openid-client';
 import { revocationSettings } from '../../src/pki/revocation/settings.js';
 import { TestBrowser } from '../support/browser.js';
 import { startTestIdp, type TestIdp } from '../support/idp.js';
-import { beginLogin, clientCertificateOf, loginWith, relyingParty } from '../support/login-flow.js';
+import {
+  beginLogin,
+  clientCertificateOf,
+  continueForm,
+  loginWith,
+  relyingParty,
+} from '../support/login-flow.js';
 import {
   startHangingResponder,
   startOpensslResponder,
@@ -84,6 +90,7 @@ describe('revocation checked during a real login', () => {
       const started = await beginLogin(idp, browser, config);
       const before = codesIssued;
       const answer = await browser.fetch(`${idp.certificateOrigin}/interaction/${started.uid}/certificate`, {
+        ...continueForm(started),
         clientCertificate: await clientCertificateOf(citizen),
         headers: { 'accept-language': 'es' },
       });
@@ -102,6 +109,7 @@ describe('revocation checked during a real login', () => {
       const browser = new TestBrowser({ caPem: idp.tlsCaPem });
       const started = await beginLogin(idp, browser, config);
       const answer = await browser.fetch(`${idp.certificateOrigin}/interaction/${started.uid}/certificate`, {
+        ...continueForm(started),
         clientCertificate: await clientCertificateOf(citizen),
       });
       assert.equal(answer.status, 503);
@@ -140,6 +148,7 @@ describe('revocation checked during a real login', () => {
       const browser = new TestBrowser({ caPem: idp.tlsCaPem });
       const started = await beginLogin(idp, browser, config);
       const answer = await browser.fetch(`${idp.certificateOrigin}/interaction/${started.uid}/certificate`, {
+        ...continueForm(started),
         clientCertificate: await clientCertificateOf(citizen),
       });
       assert.equal(answer.status, 403);

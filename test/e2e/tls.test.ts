@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestBrowser } from '../support/browser.js';
 import { startTestIdp, type TestIdp } from '../support/idp.js';
-import { beginLogin, relyingParty } from '../support/login-flow.js';
+import { beginLogin, relyingParty, stepRequestText, stepTokenOf } from '../support/login-flow.js';
 import { openssl } from '../support/openssl.js';
 import { writeCredentials } from '../support/pki.js';
 
@@ -45,9 +45,8 @@ describe('the certificate origin speaks TLS the way eID cards need', () => {
 
   it('signs in a card that can only sign PKCS#1 v1.5 with SHA-256 over TLS 1.2', async () => {
     const browser = new TestBrowser({ caPem: idp.tlsCaPem });
-    const { uid } = await beginLogin(idp, browser, await relyingParty(idp));
-    const request =
-      `GET /interaction/${uid}/certificate HTTP/1.1\r\nHost: localhost:${port}\r\n\r\n`;
+    const { uid, loginPage } = await beginLogin(idp, browser, await relyingParty(idp));
+    const request = stepRequestText(`localhost:${port}`, uid, stepTokenOf(loginPage));
     const run = await openssl(client('-tls1_2', '-sigalgs', 'RSA+SHA256'), {
       input: request,
       until: /handle=/,

@@ -7,7 +7,7 @@ import type { Issued } from '../../src/cli/dev-pki.js';
 import type { ForwardedCertificateFormat } from '../../src/server/forwarded-certificate/index.js';
 import { TestBrowser } from '../support/browser.js';
 import { startTestIdp, TEST_REDIRECT_URI, type TestIdp } from '../support/idp.js';
-import { beginLogin, finishLogin, relyingParty } from '../support/login-flow.js';
+import { beginLogin, finishLogin, relyingParty, stepForm, stepTokenOf } from '../support/login-flow.js';
 import { plainRequest } from './plain-request.js';
 
 /**
@@ -62,6 +62,7 @@ for (const format of ['nginx', 'envoy', 'traefik', 'rfc9440', 'aws-alb'] as cons
       const started = await beginLogin(idp, browser, config);
       const citizen = await idp.pki.citizen();
       const answer = await plainRequest(idp.ports.certificate, `/interaction/${started.uid}/certificate`, {
+        form: stepForm(stepTokenOf(started.loginPage)),
         headers: headersFor(format, [citizen, idp.pki.issuing]),
       });
       assert.equal(answer.status, 303, answer.body.slice(0, 300));
@@ -83,6 +84,7 @@ for (const format of ['nginx', 'envoy', 'traefik', 'rfc9440', 'aws-alb'] as cons
       const started = await beginLogin(idp, browser, config);
       const [[name]] = headersFor(format, [await idp.pki.citizen()]) as [[string, string]];
       const answer = await plainRequest(idp.ports.certificate, `/interaction/${started.uid}/certificate`, {
+        form: stepForm(stepTokenOf(started.loginPage)),
         headers: [[name, format === 'traefik' ? '-----BEGIN%20CERTIFICATE' : 'Cert="%ZZ;;']],
       });
       assert.equal(answer.status, 400);

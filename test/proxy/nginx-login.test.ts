@@ -7,7 +7,16 @@ import * as oidc from 'openid-client';
 import { certificatePem } from '../../src/cli/dev-pki.js';
 import { TestBrowser } from '../support/browser.js';
 import { startTestIdp, testTls, type TestIdp } from '../support/idp.js';
-import { beginLogin, clientCertificateOf, loginWith, presentCertificate, relyingParty } from '../support/login-flow.js';
+import {
+  beginLogin,
+  clientCertificateOf,
+  continueForm,
+  loginWith,
+  presentCertificate,
+  relyingParty,
+  stepForm,
+  stepTokenOf,
+} from '../support/login-flow.js';
 import { makeDniePki } from '../support/pki.js';
 import { freePort, startNginx, type RunningNginx } from './nginx.js';
 import { plainRequest } from './plain-request.js';
@@ -119,6 +128,7 @@ describe('behind real nginx terminating mutual TLS', () => {
     const started = await beginLogin(idp, browser, config);
     const forged = encodeURIComponent(certificatePem(await idp.pki.citizen()));
     const answer = await browser.fetch(`${idp.certificateOrigin}/interaction/${started.uid}/certificate`, {
+      ...continueForm(started),
       clientCertificate: null,
       headers: { 'X-SSL-Client-Cert': forged },
     });
@@ -132,6 +142,7 @@ describe('behind real nginx terminating mutual TLS', () => {
     const started = await beginLogin(idp, browser, config);
     const forged = encodeURIComponent(certificatePem(await idp.pki.citizen()));
     const answer = await plainRequest(idp.ports.certificate, `/interaction/${started.uid}/certificate`, {
+      form: stepForm(stepTokenOf(started.loginPage)),
       headers: [['X-SSL-Client-Cert', forged]],
       localAddress: UNTRUSTED_LOCAL_ADDRESS,
     });
@@ -159,6 +170,7 @@ describe('behind real nginx terminating mutual TLS', () => {
     const started = await beginLogin(idp, browser, config);
     const value = encodeURIComponent(certificatePem(await idp.pki.citizen()));
     const answer = await plainRequest(idp.ports.certificate, `/interaction/${started.uid}/certificate`, {
+      form: stepForm(stepTokenOf(started.loginPage)),
       headers: [['X-SSL-Client-Cert', value], ['X-SSL-Client-Cert', value]],
     });
     assert.equal(answer.status, 400);
@@ -170,6 +182,7 @@ describe('behind real nginx terminating mutual TLS', () => {
     const browser = new TestBrowser({ caPem: idp.tlsCaPem });
     const started = await beginLogin(idp, browser, config);
     const answer = await plainRequest(idp.ports.certificate, `/interaction/${started.uid}/certificate`, {
+      form: stepForm(stepTokenOf(started.loginPage)),
       headers: [['X-SSL-Client-Cert', 'A'.repeat(20_000)]],
     });
     assert.equal(answer.status, 431);
@@ -182,6 +195,7 @@ describe('behind real nginx terminating mutual TLS', () => {
     const browser = new TestBrowser({ caPem: idp.tlsCaPem });
     const started = await beginLogin(idp, browser, config);
     const answer = await plainRequest(idp.ports.certificate, `/interaction/${started.uid}/certificate`, {
+      form: stepForm(stepTokenOf(started.loginPage)),
       headers: [['X-SSL-Client-Cert', encodeURIComponent(certificatePem(stranger))]],
     });
     assert.equal(answer.status, 403);
@@ -213,6 +227,7 @@ describe('an IdP terminating TLS itself (no proxy configured)', () => {
     const browser = new TestBrowser({ caPem: idp.tlsCaPem });
     const started = await beginLogin(idp, browser, config);
     const answer = await browser.fetch(`${idp.certificateOrigin}/interaction/${started.uid}/certificate`, {
+      ...continueForm(started),
       clientCertificate: null,
       headers: {
         'X-SSL-Client-Cert': encodeURIComponent(certificatePem(await idp.pki.citizen())),

