@@ -11,6 +11,7 @@ import type {
   NameAttribute,
   SubjectAltName,
 } from '../identity/types.js';
+import { BoundedCache } from './bounded-cache.js';
 import { EXT } from './extensions.js';
 import { decodeDirectoryString, decodeName, type DecodedName } from './names.js';
 
@@ -62,6 +63,41 @@ const SIGNATURE_ALGORITHMS: Record<string, string> = {
 };
 /** NIST curves P-256, P-384 and P-521, by node's names. */
 const SIGNING_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+/** asn1js options for decoding one extension value (see decodeExtension). */
+const EXTENSION_BER_OPTIONS = { parseEmbedded: false, copyInput: false } as const;
+/**
+ * Extensions whose bytes are the same on every certificate one CA issues (its key identifier,
+ * its policies, the key usage of the profile…): decoded once per distinct value for the whole
+ * process rather than once per citizen, with the same decoder, so exactly as strict (a value
+ * that fails to decode is never cached and fails every time). Never the subject's own values
+ * (subjectAltName holds personal data, subjectKeyIdentifier is unique per key). Callers treat
+ * decoded extensions as read-only, which sharing relies on.
+ */
+const SHARED_DECODES: ReadonlySet<string> = new Set([
+  EXT.authorityKeyIdentifier,
+  EXT.keyUsage,
+  EXT.extKeyUsage,
+  EXT.basicConstraints,
+  EXT.certificatePolicies,
+  EXT.policyMappings,
+  EXT.policyConstraints,
+  EXT.inhibitAnyPolicy,
+  EXT.nameConstraints,
+  EXT.crlDistributionPoints,
+  EXT.authorityInfoAccess,
+]);
+/** Distinct values kept per schema: bounded, the extensions come from the network. */
+const SHARED_DECODE_ENTRIES = 256;
+const sharedDecodes = new Map<unknown, BoundedCache<string, unknown>>();
+
+function sharedDecodesFor(schema: unknown): BoundedCache<string, unknown> {
+  let cache = sharedDecodes.get(schema);
+  if (cache === undefined) {
+    cache = new BoundedCache(SHARED_DECODE_ENTRIES);
+    sharedDecodes.set(schema, cache);
+  }
+  return cache;
+}
 /** Below this an RSA signature is not evidence of anything (NIST SP 800-131A). */
 const MIN_RSA_BITS = 2048;
 
@@ -266,11 +302,20 @@ export class ParsedCertificate {
     return this.memo(`ext:${oid}`, () => {
       const raw = this.extension(oid);
       if (!raw) return undefined;
+      const shared = SHARED_DECODES.has(oid) ? sharedDecodesFor(schema) : undefined;
+      const key = shared ? `${oid}:${Buffer.from(raw.value).toString('hex')}` : '';
+      const known = shared?.get(key);
+      if (known !== undefined) return known as T;
+      let decoded: T;
       try {
-        return AsnConvert.parse(raw.value, schema);
+        // The extension's own bytes only: nothing inside its OCTET/BIT STRINGs is read
+        // speculatively (see readTbs), and `raw.value` is never modified, so no copy.
+        decoded = AsnConvert.parse(raw.value, schema, { berOptions: EXTENSION_BER_OPTIONS });
       } catch (error) {
         throw malformed(`extension ${oid} cannot be decoded`, error);
       }
+      shared?.set(key, decoded);
+      return decoded;
     });
   }
 
@@ -291,8 +336,12 @@ export class ParsedCertificate {
     if (SIGNATURE_ALGORITHMS[tbs.signatureAlgorithm] === undefined) {
       return `unsupported signature algorithm ${tbs.signatureAlgorithm}`;
     }
-    const key = issuer.publicKey;
-    const details = key.asymmetricKeyDetails ?? {};
+    // Node builds asymmetricKeyDetails anew on every read: read once per issuer, memoised.
+    const key = issuer.memo('keyDescription', () => ({
+      asymmetricKeyType: issuer.publicKey.asymmetricKeyType,
+      details: issuer.publicKey.asymmetricKeyDetails ?? {},
+    }));
+    const details = key.details;
     if (key.asymmetricKeyType === 'ec') {
       if (!tbs.signatureAlgorithm.startsWith('1.2.840.10045.')) return 'an EC key with a non-ECDSA signature';
       if (!SIGNING_CURVES.has(details.namedCurve ?? '')) {
@@ -367,7 +416,9 @@ export class ParsedCertificate {
       sha256: this.sha256,
       publicKeyAlgorithm: PUBLIC_KEY_ALGORITHMS[key.asymmetricKeyType ?? ''] ?? 'other',
     };
-    const curve = key.asymmetricKeyDetails?.namedCurve;
+    // Only an EC key has a curve; Node builds the details object anew on each read, and for
+    // RSA that means converting the exponent to a BigInt for nothing.
+    const curve = key.asymmetricKeyType === 'ec' ? key.asymmetricKeyDetails?.namedCurve : undefined;
     if (curve) facts.namedCurve = CURVES[curve] ?? curve;
     return facts;
   }
@@ -407,7 +458,12 @@ export class ParsedCertificate {
 function readTbs(der: Uint8Array): TbsView {
   let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
-    parsed = asn1js.fromBER(der);
+    // One pass over the certificate's own structure only: parseEmbedded off keeps asn1js from
+    // also decoding every extension's OCTET STRING and the key's BIT STRING (about a third of
+    // its time on a DNIe leaf); the extensions a check needs are decoded on demand, once
+    // (decodeExtension). copyInput off: the views read from the tree alias `der`, as `this.der`
+    // already does; nothing here writes to it.
+    parsed = asn1js.fromBER(der, { parseEmbedded: false, copyInput: false });
   } catch (error) {
     // asn1js throws, rather than reports, on some bad values (a GeneralizedTime that Node
     // let through, found by test/fuzz/certificate-parsing.test.ts).

@@ -145,7 +145,8 @@ export class TrustStore {
     const known = this.parsedBySha256.get(sha256) ?? this.presentedCache.get(sha256);
     if (known) return known;
 
-    const parsed = ParsedCertificate.fromDer(der);
+    // The caller hashed `der` already: not hashed a second time.
+    const parsed = ParsedCertificate.fromDer(der, sha256);
     this.presentedCache.set(sha256, parsed);
     return parsed;
   }

@@ -126,4 +126,40 @@ describe('ParsedCertificate', () => {
       [parsed(a).sha256, parsed(b).sha256],
     );
   });
+
+  it("decodes a CA's extension value once for all its certificates, never the subject's own", async () => {
+    const ca = await cert({ cn: 'Sharing CA', ca: {} });
+    const issue = (cn: string, policies: string[]) =>
+      cert({ cn, issuer: ca, policies, dnsNames: ['same.example'] });
+    const first = parsed(await issue('First', ['1.2.3.4']));
+    const second = parsed(await issue('Second', ['1.2.3.4']));
+    const other = parsed(await issue('Other', ['1.2.3.5']));
+    const aki = (c: ParsedCertificate) => c.decodeExtension('2.5.29.35', ax.AuthorityKeyIdentifier);
+    const policies = (c: ParsedCertificate) =>
+      c.decodeExtension('2.5.29.32', ax.CertificatePolicies);
+    const altNames = (c: ParsedCertificate) =>
+      c.decodeExtension('2.5.29.17', ax.SubjectAlternativeName);
+    // Same bytes, one decoded value: the second citizen of a CA costs no decoding.
+    assert.equal(aki(first), aki(second));
+    assert.equal(policies(first), policies(second));
+    // Different bytes, each its own value.
+    assert.notEqual(policies(first), policies(other));
+    assert.deepEqual([...other.facts().policies], ['1.2.3.5']);
+    assert.deepEqual([...first.facts().policies], ['1.2.3.4']);
+    // subjectAltName holds personal data: never in the process-wide cache, even when equal.
+    assert.notEqual(altNames(first), altNames(second));
+    assert.deepEqual(altNames(first), altNames(second));
+  });
+
+  it('refuses a malformed shared extension on every certificate that carries it', async () => {
+    // An extendedKeyUsage whose value is an INTEGER, not a SEQUENCE OF OID.
+    const broken = new x509.Extension('2.5.29.37', false, new Uint8Array([0x02, 0x01, 0x05]));
+    for (const cn of ['Broken one', 'Broken two']) {
+      const certificate = parsed(await cert({ cn, extensions: [broken] }));
+      assert.throws(
+        () => certificate.facts(),
+        (error: unknown) => error instanceof EidError && error.code === 'CERT_MALFORMED',
+      );
+    }
+  });
 });
