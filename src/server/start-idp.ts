@@ -129,7 +129,15 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
     const pages = new PageRenderer({ assetOrigin: issuer });
     const events = new LoginEvents(logger);
     const revocation = settings.revocation
-      ? new RevocationChecker({ settings: settings.revocation, store, logger })
+      ? new RevocationChecker({
+          settings: settings.revocation,
+          store,
+          logger,
+          observer: {
+            responderAnswered: (seconds, outcome) => metrics.observeOcsp(seconds, outcome),
+            cacheLookup: (cache, hit) => metrics.countCacheLookup(cache, hit),
+          },
+        })
       : undefined;
     metrics.recordLoginEvents(events);
     const loginRecords = new LoginRecords(store, settings.login.sessionTtlSeconds);

@@ -81,6 +81,11 @@ describe('revocation checked during a real login', () => {
       const certificate = claims.eid_certificate as Record<string, unknown>;
       assert.equal(certificate.revocation_status, 'good');
       await browser.close();
+
+      // The operator sees the exchange with the responder and the cache that missed.
+      const metrics = await idp.metrics.registry.metrics();
+      assert.match(metrics, /eid_idp_ocsp_request_seconds_count\{outcome="good"\} [1-9]/);
+      assert.match(metrics, /eid_idp_cache_lookups_total\{cache="ocsp_shared",result="miss"\} [1-9]/);
     });
 
     it('shows the revoked card the CERT_REVOKED page (403) and issues no code', async () => {

@@ -1,7 +1,7 @@
 import type { KeyValueStore } from '../../store/contract.js';
 import type { ParsedCertificate } from '../certificate.js';
 import { CrlClient, type CrlFetcher } from './crl-client.js';
-import { OcspClient } from './ocsp-client.js';
+import { OcspClient, type OcspObserver } from './ocsp-client.js';
 import type { MethodOutcome } from './outcome.js';
 import type {
   FailurePolicy,
@@ -43,6 +43,8 @@ export interface RevocationCheckerOptions {
   logger?: RevocationLogger;
   /** Where CRLs come from; HTTP by default. */
   fetchCrl?: CrlFetcher;
+  /** Responder latency and cache hits, for metrics. */
+  observer?: OcspObserver;
 }
 
 interface PolicyForProfile {
@@ -60,7 +62,7 @@ export class RevocationChecker {
   constructor(options: RevocationCheckerOptions) {
     this.#settings = options.settings;
     this.#logger = options.logger;
-    this.#ocsp = new OcspClient(options.settings, options.store);
+    this.#ocsp = new OcspClient(options.settings, options.store, options.observer);
     this.#crl = new CrlClient(options.settings, {
       ...(options.fetchCrl ? { fetch: options.fetchCrl } : {}),
       onRefreshError: (url, error) =>

@@ -17,7 +17,17 @@ import { StatusCache, type CachedStatus } from './status-cache.js';
  * verdicts are cached until nextUpdate (bounded by a maximum age) in process and in the
  * shared store; concurrent logins with the same card share one request.
  */
+/**
+ * What the operator watches (src/observability/metrics.ts implements it): the time and
+ * outcome of each exchange with a responder, and whether a verdict came from a cache.
+ */
+export interface OcspObserver {
+  responderAnswered(seconds: number, outcome: 'good' | 'revoked' | 'unknown' | 'error'): void;
+  cacheLookup(cache: 'ocsp_local' | 'ocsp_shared', hit: boolean): void;
+}
+
 export class OcspClient {
+  readonly #observer: OcspObserver | undefined;
   readonly #settings: RevocationSettings;
   readonly #cache: StatusCache;
   readonly #limits: HttpLimits;
@@ -26,7 +36,8 @@ export class OcspClient {
   /** Responders that timed out or refused connections, by URL: skipped until this epoch ms. */
   readonly #downUntil = new Map<string, number>();
 
-  constructor(settings: RevocationSettings, store: KeyValueStore) {
+  constructor(settings: RevocationSettings, store: KeyValueStore, observer?: OcspObserver) {
+    this.#observer = observer;
     this.#settings = settings;
     this.#cache = new StatusCache(store);
     const { ocsp } = settings;
@@ -49,7 +60,9 @@ export class OcspClient {
   cachedLocally(leaf: ParsedCertificate, issuer: ParsedCertificate, at: Date): MethodOutcome | undefined {
     const key = statusCacheKey(certIdFor(leaf, issuer));
     const entry = this.#cache.local(key, Date.now());
-    return entry && this.covers(entry, at) ? fromCache(entry, key) : undefined;
+    const hit = entry !== undefined && this.covers(entry, at);
+    this.#observer?.cacheLookup('ocsp_local', hit);
+    return hit ? fromCache(entry, key) : undefined;
   }
 
   async check(
@@ -61,7 +74,9 @@ export class OcspClient {
     const id = certIdFor(leaf, issuer);
     const key = statusCacheKey(id);
     const cached = await this.#cache.get(key, Date.now()).catch(() => undefined);
-    if (cached && this.covers(cached, at)) return fromCache(cached, key);
+    const hit = cached !== undefined && this.covers(cached, at);
+    this.#observer?.cacheLookup('ocsp_shared', hit);
+    if (hit) return fromCache(cached, key);
 
     const urls = this.responders(leaf, issuerSettings);
     if (urls.length === 0) {
@@ -95,6 +110,8 @@ export class OcspClient {
         continue;
       }
       const nonce = this.#settings.ocsp.nonce ? randomBytes(16) : undefined;
+      const started = process.hrtime.bigint();
+      const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
       try {
         const body = await fetchBounded(
           url,
@@ -115,6 +132,7 @@ export class OcspClient {
           maxAgeWithoutNextUpdateMs: this.#settings.ocsp.maxAgeWithoutNextUpdateSeconds * 1000,
           nonce,
         });
+        this.#observer?.responderAnswered(elapsed(), verdict.status);
         await this.remember(key, verdict).catch(() => undefined);
         return {
           status: verdict.status,
@@ -124,6 +142,7 @@ export class OcspClient {
           detail: `OCSP ${verdict.status}, signed by the ${verdict.signer === 'issuer' ? 'CA' : 'designated responder'}`,
         };
       } catch (error) {
+        this.#observer?.responderAnswered(elapsed(), 'error');
         failures.push(`${url}: ${(error as Error).message}`);
         const unreachable =
           error instanceof RevocationFetchError && (error.failure === 'timeout' || error.failure === 'network');
