@@ -5,7 +5,8 @@ const USAGE = `Usage: eid-idp <command>
 
 Commands:
   start      start the identity provider (default)
-  inspect    explain the decision on one certificate: eid-idp inspect <file> [--at <time>]
+  inspect    explain the decision on one certificate:
+             eid-idp inspect <file.pem|.der|.p12> [--at <time>] [--offline] [--password <p>] [--json]
   fetch-anchors  download the national trust anchors of ca-bundle/manifest.yaml, verified
   keys       rotate the ID-token signing keys: eid-idp keys list|add|promote|retire
   help       show this text

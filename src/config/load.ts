@@ -216,7 +216,19 @@ function envJson(env: Environment, name: string): unknown {
   }
 }
 
-function toConfigError(issue: ZodIssue, source: YamlSource | undefined, env: Environment) {
+function toConfigError(found: ZodIssue, source: YamlSource | undefined, env: Environment) {
+  // An unknown key is named as the setting itself, at its own line, not at its parent.
+  const issue: ZodIssue =
+    found.code === 'unrecognized_keys'
+      ? {
+          ...found,
+          path: [...found.path, found.keys[0]!],
+          message:
+            found.keys.length === 1
+              ? 'unknown setting (misspelt, or not in this section; see src/config/schema.ts)'
+              : `unknown settings: ${found.keys.join(', ')} (misspelt, or not in this section; see src/config/schema.ts)`,
+        }
+      : found;
   const setting = dottedPath(issue.path);
   const fromEnvironment = Object.entries(ENVIRONMENT_SETTINGS).find(
     ([name, target]) => env[name] && setting && target.split(' ')[0]!.startsWith(setting.split('[')[0]!),

@@ -9,6 +9,14 @@ import { parseCidr } from './cidr.js';
 
 const port = z.number().int().min(0).max(65535);
 const absoluteUrl = z.string().url();
+/**
+ * The public URLs of both origins. OpenID Connect requires an https issuer, and the browser
+ * presents a card only over TLS; behind a TLS-terminating proxy they are still the proxy's
+ * https URLs.
+ */
+const publicHttpsUrl = absoluteUrl.refine((value) => value.startsWith('https://'), {
+  message: 'must be an https:// URL (the public address, also behind a TLS-terminating proxy)',
+});
 
 const listenerSchema = z
   .object({
@@ -299,12 +307,12 @@ const metricsSchema = z
 export const serverConfigSchema = z
   .object({
     /** The OIDC issuer: the public URL of the OIDC origin. */
-    issuer: absoluteUrl.default('https://localhost:8443'),
+    issuer: publicHttpsUrl.default('https://localhost:8443'),
     /**
      * Public URL of the certificate origin. A separate origin (host or port) so that the
      * browser asks for a certificate only there.
      */
-    certificateOrigin: absoluteUrl.default('https://localhost:8444'),
+    certificateOrigin: publicHttpsUrl.default('https://localhost:8444'),
     listen: z
       .object({
         // Default ports per origin, also when only the host or protocol is set (EID_IDP_HOST).

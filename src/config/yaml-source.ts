@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -48,14 +48,22 @@ function lineOfPath(
   lineCounter: LineCounter,
   path: readonly (string | number)[],
 ): number | undefined {
-  // Walk down as far as the path exists; a missing setting is reported at its parent.
-  for (let depth = path.length; depth >= 0; depth -= 1) {
-    const node = document.getIn(path.slice(0, depth), true) as Node | undefined;
-    if (node && (isMap(node) || isSeq(node) || 'range' in node) && node.range) {
-      return lineCounter.linePos(node.range[0]).line;
+  const lineAt = (offset: number) => lineCounter.linePos(offset).line;
+  // Walk down as far as the path exists; a missing setting is reported at its parent. A
+  // setting is reported where its key is written (a map value may start lines below it).
+  for (let depth = path.length; depth >= 1; depth -= 1) {
+    const parent = document.getIn(path.slice(0, depth - 1), true) as Node | undefined;
+    const last = path[depth - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === String(last));
+      if (pair && isScalar(pair.key) && pair.key.range) return lineAt(pair.key.range[0]);
+    } else if (isSeq(parent) && typeof last === 'number') {
+      const item = parent.items[last] as Node | undefined;
+      if (item && 'range' in item && item.range) return lineAt(item.range[0]);
     }
   }
-  return undefined;
+  const root = document.contents as Node | null;
+  return root && 'range' in root && root.range ? lineAt(root.range[0]) : undefined;
 }
 
 /** `clients[1].redirect_uris` from `['clients', 1, 'redirect_uris']`. */

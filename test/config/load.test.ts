@@ -63,9 +63,24 @@ describe('loading the server configuration', () => {
   it('refuses an unknown setting instead of ignoring a typo', () => {
     const file = configFile('issuer: https://idp.example\ntls:\n  maxVersion: TLSv1.3\n');
     const error = errorOf(() => loadServerConfig({ EID_IDP_CONFIG: file }, '/'));
-    assert.equal(error.setting, 'tls');
+    assert.equal(error.setting, 'tls.maxVersion');
     assert.equal(error.line, 3);
-    assert.match(error.message, /maxVersion/);
+    assert.match(error.message, /unknown setting/);
+  });
+
+  it('refuses a public URL that is not https', () => {
+    const file = configFile('issuer: http://idp.example\n');
+    const error = errorOf(() => loadServerConfig({ EID_IDP_CONFIG: file }, '/'));
+    assert.equal(error.setting, 'issuer');
+    assert.equal(error.line, 1);
+    assert.match(error.message, /https/);
+  });
+
+  it('names an unknown setting at its own line, even when its value spans lines below', () => {
+    const file = configFile('issuer: https://idp.example\nlisten:\n  certificat:\n    port: 9444\n');
+    const error = errorOf(() => loadServerConfig({ EID_IDP_CONFIG: file }, '/'));
+    assert.equal(error.setting, 'listen.certificat');
+    assert.equal(error.line, 3);
   });
 
   it('names the environment variable that holds a wrong value', () => {

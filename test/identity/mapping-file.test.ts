@@ -343,7 +343,7 @@ describe('claim-mapping file: broken files are refused with file, line and setti
       ),
     );
     assert.equal(error.setting, 'profiles.es-dnie.purpose');
-    assert.equal(error.line, 4);
+    assert.equal(error.line, 3);
     assert.match(error.message, /extends: es-dnie/);
   });
 
