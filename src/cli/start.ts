@@ -1,6 +1,7 @@
 import { loadServerConfig } from '../config/load.js';
 import { createLogger } from '../observability/logger.js';
-import { IdpMetrics, serveMetrics, type MetricsListener } from '../observability/metrics.js';
+import { IdpMetrics } from '../observability/metrics.js';
+import { serveMetrics, type MetricsListener } from '../server/metrics-listener.js';
 import { startIdp, type RunningIdp } from '../server/start-idp.js';
 import { createStore } from '../store/create-store.js';
 import { readFileSync } from 'node:fs';

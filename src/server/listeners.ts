@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import type Koa from 'koa';
 import type { Logger } from '../observability/logger.js';
@@ -43,16 +43,10 @@ export async function bindHttps(options: {
     const level = error.code === 'ECONNRESET' ? 'debug' : 'info';
     options.logger[level]({ event: 'tls.client_error', listener: options.name, code: error.code });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listenOn(server, options.port, options.host);
   return {
     server,
-    port: (server.address() as AddressInfo).port,
+    port,
     serve: (app) => {
       server.on('request', app.callback());
     },
@@ -62,4 +56,16 @@ export async function bindHttps(options: {
         server.closeIdleConnections();
       }),
   };
+}
+
+/** Binds `server` and resolves with the port actually bound, or rejects (port taken…). */
+export async function listenOn(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
 }
