@@ -14,7 +14,8 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const run = promisify(execFile);
 
-export type KeyKind = 'rsa-2048' | 'ec-p256' | 'ec-p384';
+/** `rsa-pss`: an RSA key restricted to RSA-PSS (tests of PSS-signed paths). */
+export type KeyKind = 'rsa-2048' | 'rsa-pss' | 'ec-p256' | 'ec-p384';
 
 export interface Issued {
   certificate: x509.X509Certificate;
@@ -50,6 +51,12 @@ const ALGORITHMS: Record<KeyKind, RsaHashedKeyGenParams | EcKeyGenParams> = {
     publicExponent: new Uint8Array([1, 0, 1]),
     hash: 'SHA-256',
   },
+  'rsa-pss': {
+    name: 'RSA-PSS',
+    modulusLength: 2048,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: 'SHA-256',
+  },
   'ec-p256': { name: 'ECDSA', namedCurve: 'P-256' },
   'ec-p384': { name: 'ECDSA', namedCurve: 'P-384' },
 };
@@ -61,7 +68,10 @@ export async function generateKeys(kind: KeyKind): Promise<CryptoKeyPair> {
   ])) as CryptoKeyPair;
 }
 
-function signingAlgorithm(key: CryptoKey): Algorithm | EcdsaParams {
+function signingAlgorithm(key: CryptoKey): Algorithm | EcdsaParams | RsaPssParams {
+  if (key.algorithm.name === 'RSA-PSS') {
+    return { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 } as RsaPssParams;
+  }
   if (key.algorithm.name === 'ECDSA') {
     const curve = (key.algorithm as EcKeyAlgorithm).namedCurve;
     return { name: 'ECDSA', hash: curve === 'P-384' ? 'SHA-384' : 'SHA-256' } as EcdsaParams;

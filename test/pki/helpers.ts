@@ -8,10 +8,7 @@ import { issue, type Issued, type IssueOptions, type KeyKind } from '../../src/c
 import { ParsedCertificate } from '../../src/pki/certificate.js';
 import { TrustStore, type TrustAnchor } from '../../src/pki/trust-store.js';
 
-/**
- * Generated PKIs for the trust-engine tests. Most certificates come from the lead's dev-pki
- * `issue`; RSA-PSS keys are made here because dev-pki signs only PKCS#1 v1.5 and ECDSA.
- */
+/** Generated PKIs for the trust-engine tests, made with dev-pki's `issue`. */
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -27,7 +24,8 @@ export function loadFixture(file: string): ParsedCertificate[] {
   return ParsedCertificate.fromPemOrDer(readFileSync(eidFixture(file)));
 }
 
-export type TestKeyKind = KeyKind | 'rsa-pss';
+/** Kept as a name of its own for the tests; dev-pki makes every kind, RSA-PSS included. */
+export type TestKeyKind = KeyKind;
 
 export const YEAR_MS = 365 * 24 * 3600 * 1000;
 /** The frozen "now" of path tests; certificates default to a validity around it. */
@@ -51,68 +49,7 @@ export async function cert(options: CertOptions): Promise<Issued> {
     ...rest,
     subject,
   };
-  const pss = keyKind === 'rsa-pss' || isPss(rest.issuer?.keys);
-  if (pss) return issuePss({ ...withDates, keyKind });
   return issue({ ...withDates, keyKind });
-}
-
-function isPss(keys: CryptoKeyPair | undefined): boolean {
-  return keys?.privateKey.algorithm.name === 'RSA-PSS';
-}
-
-const PSS_KEY: RsaHashedKeyGenParams = {
-  name: 'RSA-PSS',
-  modulusLength: 2048,
-  publicExponent: new Uint8Array([1, 0, 1]),
-  hash: 'SHA-256',
-};
-
-/** Like dev-pki's issue, but an RSA-PSS subject key and/or RSA-PSS signature. */
-async function issuePss(
-  options: Omit<IssueOptions, 'keyKind'> & { keyKind: TestKeyKind; subject: x509.JsonName },
-): Promise<Issued> {
-  const keys =
-    options.keys ??
-    (options.keyKind === 'rsa-pss'
-      ? ((await webcrypto.subtle.generateKey(PSS_KEY, true, ['sign', 'verify'])) as CryptoKeyPair)
-      : (await issue({ subject: options.subject, keyKind: options.keyKind })).keys);
-  const signer = options.issuer?.keys ?? keys;
-  const extensions: x509.Extension[] = [];
-  if (options.ca) {
-    extensions.push(new x509.BasicConstraintsExtension(true, options.ca.pathLength, true));
-  }
-  const usage =
-    options.keyUsage ??
-    (options.ca
-      ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign
-      : x509.KeyUsageFlags.digitalSignature);
-  extensions.push(new x509.KeyUsagesExtension(usage, true));
-  extensions.push(await x509.SubjectKeyIdentifierExtension.create(keys.publicKey));
-  if (options.issuer) {
-    extensions.push(
-      await x509.AuthorityKeyIdentifierExtension.create(options.issuer.certificate, false),
-    );
-  }
-  extensions.push(...(options.extensions ?? []));
-  const subject = new x509.Name(options.subject);
-  const signingAlgorithm =
-    signer.privateKey.algorithm.name === 'RSA-PSS'
-      ? { name: 'RSA-PSS', hash: 'SHA-256', saltLength: 32 }
-      : signer.privateKey.algorithm.name === 'ECDSA'
-        ? { name: 'ECDSA', hash: 'SHA-256' }
-        : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: Date.now().toString(16) + Math.floor(Math.random() * 1e6).toString(16),
-    subject,
-    issuer: options.issuer ? options.issuer.certificate.subjectName : subject,
-    notBefore: options.notBefore ?? DEFAULT_NOT_BEFORE,
-    notAfter: options.notAfter ?? DEFAULT_NOT_AFTER,
-    publicKey: keys.publicKey,
-    signingKey: signer.privateKey,
-    signingAlgorithm,
-    extensions,
-  });
-  return { certificate, keys };
 }
 
 /** The DER of an issued certificate. */
